@@ -1,0 +1,1 @@
+//! The C ABI (`include/sbc_core.h`). Placeholder: being written.

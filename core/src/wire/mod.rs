@@ -1,0 +1,241 @@
+//! The SCSI wire layer: commands the driver sends and the responses a disk returns.
+//!
+//! This layer reports facts; it never decides what to do about them (that is the policy's
+//! job) and it knows nothing of the characterization state machine.
+//!
+//! # The decoder contract
+//!
+//! Every response decoder follows the same shape (smoltcp's view/Repr split, httparse's
+//! treatment of truncation):
+//!
+//! 1. It takes the bytes the device *actually transferred* (`&buf[..realized]`), never the
+//!    allocation.
+//! 2. If the buffer is shorter than the format's fixed header, it returns
+//!    [`Error::Truncated`] with how many bytes the header needs.
+//! 3. Otherwise it returns [`Decoded`]: the parsed struct plus the length the response
+//!    announces for itself (its length field plus header) and the length that was present.
+//!    A response cut short by a small allocation length is *not* an error: fields that lie
+//!    beyond the present bytes are `None` (or lists simply stop), and
+//!    [`Decoded::is_truncated`] says so, with [`Decoded::announced`] telling the caller what
+//!    allocation length would get all of it.
+//! 4. Code values the crate does not name are kept as data (open newtypes built with
+//!    [`open_enum!`](crate::open_enum)), never rejected.
+//! 5. No input makes a decoder panic or read outside the slice: fields are read with
+//!    [`field`] helpers built on `slice::get`, and all offset arithmetic is checked.
+//!
+//! # The builder contract
+//!
+//! CDB builders ([`cdb`]) take typed arguments, refuse values that do not fit the CDB's
+//! fields with a [`cdb::BuildError`] (never a silently wrapped field), and produce a
+//! [`cdb::Command`]: the CDB bytes, the data direction and the expected transfer length.
+
+pub mod cdb;
+pub mod field;
+pub mod inquiry;
+pub mod lba_status;
+pub mod mode;
+pub mod read_capacity;
+pub mod report_luns;
+pub mod supported_opcodes;
+pub mod vpd;
+
+use core::fmt;
+
+/// Why a response could not be decoded at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Error {
+    /// The buffer ends before the fixed header that every instance of the format has.
+    Truncated {
+        /// Bytes the header needs.
+        needed: usize,
+        /// Bytes that were present.
+        available: usize,
+    },
+    /// The bytes are not an instance of this format; the string names what is wrong
+    /// (for example "page code is not 0xB0" for a VPD decoder handed another page).
+    Malformed(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::Truncated { needed, available } => {
+                write!(f, "truncated: {available} bytes present, the header needs {needed}")
+            }
+            Error::Malformed(why) => write!(f, "malformed: {why}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// A decoded response and how complete it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoded<T> {
+    /// What could be read.
+    pub value: T,
+    /// Total length the response announces for itself (length field plus the header bytes
+    /// before it). For fixed-size responses, the fixed size.
+    pub announced: usize,
+    /// Bytes that were present and decoded from.
+    pub available: usize,
+}
+
+impl<T> Decoded<T> {
+    /// Whether the response announced more bytes than were present: fields past the end are
+    /// absent, and a larger allocation length ([`Decoded::announced`]) would return them.
+    pub fn is_truncated(&self) -> bool {
+        self.available < self.announced
+    }
+
+    /// Maps the decoded value, keeping the lengths.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Decoded<U> {
+        Decoded { value: f(self.value), announced: self.announced, available: self.available }
+    }
+}
+
+/// A fixed-width ASCII field from a response (INQUIRY's vendor, product and revision, a unit
+/// serial number), with the padding trimmed.
+///
+/// SPC-5 §4.3.1 says such fields are left-aligned and padded with spaces; real devices also
+/// pad with NUL and sometimes lead with spaces, so both ends are trimmed of spaces and NULs.
+/// The bytes are kept as they came: they need not be valid UTF-8 or even printable.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ascii<'a>(&'a [u8]);
+
+impl<'a> Ascii<'a> {
+    /// Wraps `bytes`, trimming leading and trailing spaces and NULs.
+    pub fn trimmed(bytes: &'a [u8]) -> Self {
+        let pad = |c: &u8| *c == b' ' || *c == 0;
+        let start = bytes.iter().position(|c| !pad(c)).unwrap_or(bytes.len());
+        let end = bytes.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
+        Ascii(bytes.get(start..end).unwrap_or(&[]))
+    }
+
+    /// The trimmed bytes.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// The trimmed text if it is all printable ASCII.
+    pub fn as_str(&self) -> Option<&'a str> {
+        if self.0.iter().all(|c| (0x20..0x7f).contains(c)) {
+            core::str::from_utf8(self.0).ok()
+        } else {
+            None
+        }
+    }
+
+    /// Whether nothing is left after trimming.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Printable ASCII as is; any other byte as `\xNN`, so the output is always one safe line.
+impl fmt::Display for Ascii<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for &c in self.0 {
+            if (0x20..0x7f).contains(&c) && c != b'\\' {
+                write!(f, "{}", c as char)?;
+            } else {
+                write!(f, "\\x{c:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Ascii<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+/// Defines an open code space: a newtype over an integer with a named constant per value the
+/// spec assigns, a `name()` for those values, and `Debug` that prints the name or the number
+/// in hex. Unknown values round-trip as data (see the module doc, rule 4).
+///
+/// ```
+/// sbc_core::open_enum! {
+///     /// SAM-5 status codes.
+///     pub struct Status(u8) {
+///         /// The command completed.
+///         GOOD = 0x00 => "GOOD",
+///         CHECK_CONDITION = 0x02 => "CHECK CONDITION",
+///     }
+/// }
+/// assert_eq!(Status(0x02), Status::CHECK_CONDITION);
+/// assert_eq!(Status::GOOD.name(), Some("GOOD"));
+/// assert_eq!(format!("{:?}", Status(0x77)), "Status(0x77)");
+/// ```
+#[macro_export]
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident($ty:ty) {
+            $( $(#[$vmeta:meta])* $konst:ident = $value:expr => $text:expr, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        $vis struct $name(pub $ty);
+
+        #[allow(missing_docs)]
+        impl $name {
+            $( $(#[$vmeta])* pub const $konst: Self = Self($value); )*
+
+            /// The spec's name for this value, or `None` for a value this crate does not name
+            /// (reserved, vendor-specific, or newer than the crate).
+            pub const fn name(self) -> Option<&'static str> {
+                $( if self.0 == $value { return Some($text); } )*
+                None
+            }
+        }
+
+        impl core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                match self.name() {
+                    Some(name) => f.write_str(name),
+                    None => write!(f, "{}({:#04x})", stringify!($name), self.0),
+                }
+            }
+        }
+
+        impl From<$ty> for $name {
+            fn from(value: $ty) -> Self {
+                Self(value)
+            }
+        }
+
+        impl From<$name> for $ty {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+    };
+}
+
+open_enum! {
+    /// Peripheral device type, INQUIRY byte 0 bits 4..0 (SPC-5 §6.7.2, table 150).
+    pub struct PeripheralDeviceType(u8) {
+        /// Direct access block device (SBC-4): the type this driver serves.
+        DIRECT_ACCESS_BLOCK = 0x00 => "direct access block device",
+        SEQUENTIAL_ACCESS = 0x01 => "sequential access device",
+        PRINTER = 0x02 => "printer",
+        PROCESSOR = 0x03 => "processor",
+        WRITE_ONCE = 0x04 => "write-once device",
+        CD_DVD = 0x05 => "CD/DVD device",
+        OPTICAL_MEMORY = 0x07 => "optical memory device",
+        MEDIUM_CHANGER = 0x08 => "medium changer",
+        STORAGE_ARRAY_CONTROLLER = 0x0C => "storage array controller",
+        ENCLOSURE_SERVICES = 0x0D => "enclosure services device",
+        SIMPLIFIED_DIRECT_ACCESS = 0x0E => "simplified direct access device",
+        OPTICAL_CARD = 0x0F => "optical card reader/writer",
+        OBJECT_BASED_STORAGE = 0x11 => "object-based storage device",
+        AUTOMATION_DRIVE_INTERFACE = 0x12 => "automation/drive interface",
+        HOST_MANAGED_ZONED_BLOCK = 0x14 => "host managed zoned block device",
+        WELL_KNOWN_LU = 0x1E => "well known logical unit",
+        UNKNOWN_OR_NO_DEVICE = 0x1F => "unknown or no device type",
+    }
+}
