@@ -82,7 +82,10 @@ pub fn parse_hex(text: &[u8], out: &mut [u8]) -> Result<usize, HexError> {
             };
             if let Some(bad) = digits.iter().position(|&c| hex_value(c).is_none()) {
                 let offset = token.len() - digits.len() + bad;
-                return Err(HexError::BadCharacter { line: line_no, column: token_column + offset + 1 });
+                return Err(HexError::BadCharacter {
+                    line: line_no,
+                    column: token_column + offset + 1,
+                });
             }
             if digits.is_empty() || digits.len() % 2 != 0 {
                 return Err(HexError::OddDigits { line: line_no });

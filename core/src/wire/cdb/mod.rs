@@ -147,7 +147,9 @@ impl fmt::Display for BuildError {
             BuildError::BufferTooSmall { needed, available } => {
                 write!(f, "buffer too small: {needed} bytes needed, {available} available")
             }
-            BuildError::CdbLength { length } => write!(f, "a CDB of {length} bytes is not possible"),
+            BuildError::CdbLength { length } => {
+                write!(f, "a CDB of {length} bytes is not possible")
+            }
         }
     }
 }
