@@ -94,6 +94,28 @@ impl<T> Decoded<T> {
     }
 }
 
+/// The bytes of a command's data phase that are usable after it completed: the realized
+/// count the transport reported, checked against the requested transfer length.
+///
+/// Returns `None` when the completion contradicts the command: more bytes realized than
+/// requested, or any byte for a command without a data phase. Callers treat that as a
+/// transport failure and read nothing; they never clamp, because a count that lies about
+/// one thing may lie about the bytes too.
+pub fn usable_length(direction: cdb::DataDirection, requested: u64, realized: u64) -> Option<u64> {
+    match direction {
+        cdb::DataDirection::None if realized != 0 => None,
+        _ if realized > requested => None,
+        _ => Some(realized),
+    }
+}
+
+/// The realized byte count for a transport that reports a residual (iSCSI, SG_IO):
+/// `requested - residual`. A residual larger than the request is a contradiction (`None`),
+/// not an underflow.
+pub fn realized_from_residual(requested: u64, residual: u64) -> Option<u64> {
+    requested.checked_sub(residual)
+}
+
 /// A fixed-width ASCII field from a response (INQUIRY's vendor, product and revision, a unit
 /// serial number), with the padding trimmed.
 ///

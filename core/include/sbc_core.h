@@ -1,0 +1,233 @@
+/*
+ * sbc_core.h: the C ABI of sbc-core, the Rust core of the sbc-dext DriverKit driver.
+ *
+ * This header is hand-written and authoritative: it is the one contract between the C++
+ * shim (dext/) and the Rust core (core/src/ffi/). The Rust side implements exactly what is
+ * declared here; the host build regenerates a Rust view of this file with bindgen and
+ * proves, at compile time, that both sides agree on every size, alignment and offset.
+ *
+ * Conventions (after rustls-ffi):
+ *  - Every fallible function returns an sbc_status. SBC_STATUS_OK is 9000; no other library
+ *    uses that range, so a status can never be mistaken for a kern_return_t or an errno.
+ *  - Arguments come in the order: inputs, then outputs. A byte-buffer argument is always
+ *    followed by its length.
+ *  - Outputs are written only when the call returns SBC_STATUS_OK. On any other status the
+ *    caller's output memory is untouched.
+ *  - Every pointer argument is checked: NULL gives SBC_STATUS_NULL_PARAMETER (except where a
+ *    NULL is documented as meaning "none", as for sbc_completion.sense).
+ *  - No call allocates, blocks, sleeps or reads a clock; no call keeps a pointer after it
+ *    returns.
+ *  - Apple's types never cross this boundary: service response and task status travel as
+ *    plain integers with the values of Apple's SCSIServiceResponse and SCSITaskStatus.
+ *
+ * The header is freestanding (stdint.h, stddef.h, stdbool.h only) so it compiles in the
+ * DriverKit SDK, in a -nostdlib test harness and under bindgen for any target.
+ */
+#ifndef SBC_CORE_H
+#define SBC_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+/* The ABI version this header describes: major << 16 | minor << 8 | patch. A shim must
+ * refuse to run with a core whose major version differs from SBC_CORE_ABI_VERSION's. */
+#define SBC_CORE_ABI_VERSION 0x000100u
+
+/* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
+uint32_t sbc_core_abi_version(void);
+
+/* The core's version as a NUL-terminated string with static lifetime, for logs. */
+const char *sbc_core_version_string(void);
+
+/* ---------------------------------------------------------------- status */
+
+/* The result of every fallible call. */
+typedef uint32_t sbc_status;
+
+enum sbc_status_code {
+  /* Success: outputs were written. */
+  SBC_STATUS_OK = 9000,
+  /* A required pointer argument was NULL. */
+  SBC_STATUS_NULL_PARAMETER = 9001,
+  /* An argument is outside what the command or field can carry (e.g. an LBA that does not
+   * fit READ(10)): nothing was built. */
+  SBC_STATUS_INVALID_ARGUMENT = 9002,
+  /* A caller-provided output buffer is too small. */
+  SBC_STATUS_INSUFFICIENT_SIZE = 9003,
+  /* A response is shorter than its format's fixed header: nothing could be decoded. */
+  SBC_STATUS_TRUNCATED = 9004,
+  /* A response is not an instance of the format asked for. */
+  SBC_STATUS_MALFORMED = 9005,
+  /* The completion contradicts the command: the device reported more bytes transferred
+   * than were requested, or data for a command that had none. */
+  SBC_STATUS_INCONSISTENT_COMPLETION = 9006,
+  /* A call was made in a state that does not allow it (reserved for stateful APIs). */
+  SBC_STATUS_BAD_STATE = 9007
+};
+
+/* A short, static, NUL-terminated name for a status ("SBC_STATUS_OK", ...); unknown values
+ * give "SBC_STATUS_UNKNOWN". Never NULL. */
+const char *sbc_status_name(sbc_status status);
+
+/* ---------------------------------------------------------------- commands */
+
+/* Direction of a command's data phase. These are sbc-core's own numbers; the shim maps them
+ * to Apple's fBufferDirection (kIOMemoryDirection*) and fDataTransferDirection
+ * (kSCSIDataTransfer_*), whose numbering differs (driverkit-facts.md §2.1). */
+typedef uint8_t sbc_direction;
+enum sbc_direction_code {
+  SBC_DIRECTION_NONE = 0, /* no data phase */
+  SBC_DIRECTION_IN = 1,   /* data-in: device to host (READ, INQUIRY) */
+  SBC_DIRECTION_OUT = 2   /* data-out: host to device (WRITE, MODE SELECT) */
+};
+
+/* Longest CDB: Apple's SCSICommandDescriptorBlock is 16 bytes. */
+#define SBC_CDB_MAX_LENGTH 16u
+
+/* The timeout sbc-core gives commands when nothing more specific applies, in milliseconds
+ * (30 s, as Linux sd's SD_TIMEOUT and the public dexts). */
+#define SBC_DEFAULT_TIMEOUT_MS 30000u
+
+/* One command, ready for UserSendCDB. 32 bytes. */
+typedef struct sbc_command {
+  uint8_t cdb[SBC_CDB_MAX_LENGTH]; /* the CDB, zero-padded to 16 bytes */
+  uint8_t cdb_length;              /* 6, 10, 12 or 16 */
+  sbc_direction direction;         /* an sbc_direction_code */
+  uint8_t reserved[2];             /* zero */
+  uint32_t timeout_ms;             /* for fTimeoutDuration */
+  uint64_t transfer_length;        /* bytes, for fRequestedByteCountOfTransfer */
+} sbc_command;
+
+/* ---------------------------------------------------------------- completions */
+
+/* SCSIServiceResponse values (Apple's SCSITask.h; driverkit-facts.md §2.3, values [K],
+ * presumed identical in DriverKit [I]). */
+enum sbc_service_response_code {
+  SBC_SERVICE_RESPONSE_REQUEST_IN_PROCESS = 0,
+  SBC_SERVICE_RESPONSE_SERVICE_DELIVERY_OR_TARGET_FAILURE = 1,
+  SBC_SERVICE_RESPONSE_TASK_COMPLETE = 2,
+  SBC_SERVICE_RESPONSE_LINK_COMMAND_COMPLETE = 3,
+  SBC_SERVICE_RESPONSE_FUNCTION_COMPLETE = 4,
+  SBC_SERVICE_RESPONSE_FUNCTION_REJECTED = 5
+};
+
+/* SCSITaskStatus values. The SAM statuses are meaningful with TASK_COMPLETE; the others
+ * only with SERVICE_DELIVERY_OR_TARGET_FAILURE (they overlap numerically, so read a status
+ * together with its service response). */
+enum sbc_task_status_code {
+  SBC_TASK_STATUS_GOOD = 0x00,
+  SBC_TASK_STATUS_CHECK_CONDITION = 0x02,
+  SBC_TASK_STATUS_CONDITION_MET = 0x04,
+  SBC_TASK_STATUS_BUSY = 0x08,
+  SBC_TASK_STATUS_INTERMEDIATE = 0x10,
+  SBC_TASK_STATUS_INTERMEDIATE_CONDITION_MET = 0x14,
+  SBC_TASK_STATUS_RESERVATION_CONFLICT = 0x18,
+  SBC_TASK_STATUS_TASK_SET_FULL = 0x28,
+  SBC_TASK_STATUS_ACA_ACTIVE = 0x30,
+  /* delivery failures */
+  SBC_TASK_STATUS_TASK_TIMEOUT_OCCURRED = 0x01,
+  SBC_TASK_STATUS_PROTOCOL_TIMEOUT_OCCURRED = 0x02,
+  SBC_TASK_STATUS_DEVICE_NOT_RESPONDING = 0x03,
+  SBC_TASK_STATUS_DEVICE_NOT_PRESENT = 0x04,
+  SBC_TASK_STATUS_DELIVERY_FAILURE = 0x05,
+  SBC_TASK_STATUS_NO_STATUS = 0xFF
+};
+
+/* The most sense bytes UserSendCDB returns: 18 for fixed format, 22 for ATA PASS-THROUGH
+ * (driverkit-facts.md §1, [A]). */
+#define SBC_SENSE_MAX_LENGTH 22u
+
+/* How one command ended, as the shim read it from SCSIType00InParameters. 32 bytes on
+ * LP64 targets. */
+typedef struct sbc_completion {
+  uint32_t service_response; /* an sbc_service_response_code */
+  uint32_t task_status;      /* an sbc_task_status_code */
+  uint64_t realized_length;  /* fRealizedByteCountOfTransfer */
+  const uint8_t *sense;      /* sense bytes, or NULL when fSenseDataValid was false */
+  uint32_t sense_length;     /* bytes valid at sense; 0 when sense is NULL */
+  uint32_t reserved;         /* zero */
+} sbc_completion;
+
+/* The number of data bytes of `command`'s transfer that are usable after `completion`:
+ * the realized count, checked against the requested length. A realized count larger than
+ * requested, or a non-zero count for a command without a data phase, gives
+ * SBC_STATUS_INCONSISTENT_COMPLETION (never an underflow or an over-read). */
+sbc_status sbc_completion_usable_length(const sbc_command *command,
+                                        const sbc_completion *completion,
+                                        uint64_t *usable_length_out);
+
+/* ---------------------------------------------------------------- builders */
+
+/* TEST UNIT READY (SPC-5 §6.47). */
+sbc_status sbc_build_test_unit_ready(sbc_command *command_out);
+
+/* INQUIRY (SPC-5 §6.7): the standard data when `evpd` is false (then `page_code` must be 0),
+ * else the VPD page `page_code`. */
+sbc_status sbc_build_inquiry(bool evpd, uint8_t page_code, uint16_t allocation_length,
+                             sbc_command *command_out);
+
+/* READ CAPACITY(10) (SBC-4 §5.20). */
+sbc_status sbc_build_read_capacity_10(sbc_command *command_out);
+
+/* READ CAPACITY(16) (SBC-4 §5.21). */
+sbc_status sbc_build_read_capacity_16(uint32_t allocation_length, sbc_command *command_out);
+
+/* REQUEST SENSE (SPC-5 §6.39). */
+sbc_status sbc_build_request_sense(bool descriptor_format, uint8_t allocation_length,
+                                   sbc_command *command_out);
+
+/* ---------------------------------------------------------------- decoders */
+
+/* The standard INQUIRY facts the shim may need before the core has characterized the unit.
+ * Text fields are trimmed of space and NUL padding, NUL-terminated, and hold the device's
+ * bytes as sent (not necessarily printable). */
+typedef struct sbc_inquiry_summary {
+  uint8_t peripheral_qualifier; /* 0 = connected */
+  uint8_t peripheral_device_type; /* 0 = direct access block device */
+  uint8_t version;              /* VERSION: 5 = SPC-3, 6 = SPC-4, 7 = SPC-5 */
+  uint8_t response_data_format; /* 2 for every device since SCSI-3 */
+  bool removable;               /* RMB */
+  bool protect;                 /* PROTECT: supports protection information */
+  bool truncated;               /* the response announced more bytes than were given */
+  uint8_t reserved;             /* zero */
+  uint32_t announced_length;    /* ADDITIONAL LENGTH + 5 */
+  char vendor[9];               /* T10 VENDOR IDENTIFICATION */
+  char product[17];             /* PRODUCT IDENTIFICATION */
+  char revision[5];             /* PRODUCT REVISION LEVEL */
+  uint8_t reserved2[1];         /* zero */
+} sbc_inquiry_summary;
+
+/* Decodes the standard INQUIRY data in `data[0..length)` (the realized bytes only). */
+sbc_status sbc_decode_inquiry(const uint8_t *data, size_t length,
+                              sbc_inquiry_summary *summary_out);
+
+/* READ CAPACITY(10) or (16) parameter data, as one shape. */
+typedef struct sbc_capacity {
+  uint64_t block_count;          /* RETURNED LOGICAL BLOCK ADDRESS + 1 */
+  uint32_t logical_block_length; /* bytes */
+  uint32_t physical_block_length; /* bytes (logical << LBPPBE); = logical for RC10 */
+  uint16_t lowest_aligned_lba;   /* RC16 only, else 0 */
+  uint8_t protection_type;       /* 0 = none, 1..3 = Type 1..3 protection; RC16 only */
+  bool lbpme;                    /* logical block provisioning management enabled */
+  bool lbprz;                    /* unmapped blocks read as zero */
+  bool use_read_capacity_16;     /* RC10 returned 0xFFFFFFFF: the capacity needs RC16 */
+  uint8_t reserved[2];           /* zero */
+} sbc_capacity;
+
+/* Decodes READ CAPACITY data in `data[0..length)`; `cdb_length` says which command produced
+ * it (10 or 16). */
+sbc_status sbc_decode_read_capacity(uint8_t cdb_length, const uint8_t *data, size_t length,
+                                    sbc_capacity *capacity_out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SBC_CORE_H */

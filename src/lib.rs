@@ -1,0 +1,7 @@
+//! `sbc-dext` host side: everything that exists only to run and test the driver on Linux.
+//!
+//! The driver's logic lives in `sbc-core` (`core/`); the DriverKit shim in `dext/`. This
+//! crate holds the CLI's pieces and the proof that the C ABI header and the Rust core agree.
+
+pub mod abi;
+pub mod cli;

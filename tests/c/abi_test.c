@@ -1,0 +1,163 @@
+/*
+ * abi_test.c: calls every function of core/include/sbc_core.h through the header, as the
+ * C++ shim will, and checks the results against the SPC/SBC layouts by hand.
+ *
+ * Built by build.rs with the cc crate (-std=c11 -Wall -Wextra -Werror -pedantic) and run
+ * from tests/abi_c.rs. Returns the number of failed checks; each failure prints one line.
+ */
+#include "sbc_core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+
+#define CHECK(cond)                                                                   \
+  do {                                                                                \
+    if (!(cond)) {                                                                    \
+      fprintf(stderr, "abi_test.c:%d: check failed: %s\n", __LINE__, #cond);          \
+      failures++;                                                                     \
+    }                                                                                 \
+  } while (0)
+
+static void test_version(void) {
+  CHECK(sbc_core_abi_version() == SBC_CORE_ABI_VERSION);
+  CHECK(sbc_core_version_string() != NULL);
+  CHECK(strlen(sbc_core_version_string()) > 0);
+  CHECK(strcmp(sbc_status_name(SBC_STATUS_OK), "SBC_STATUS_OK") == 0);
+  CHECK(strcmp(sbc_status_name(SBC_STATUS_INCONSISTENT_COMPLETION),
+               "SBC_STATUS_INCONSISTENT_COMPLETION") == 0);
+  CHECK(strcmp(sbc_status_name(12345), "SBC_STATUS_UNKNOWN") == 0);
+}
+
+static void test_builders(void) {
+  sbc_command cmd;
+
+  memset(&cmd, 0xAA, sizeof cmd);
+  CHECK(sbc_build_test_unit_ready(&cmd) == SBC_STATUS_OK);
+  CHECK(cmd.cdb_length == 6);
+  CHECK(cmd.direction == SBC_DIRECTION_NONE);
+  CHECK(cmd.transfer_length == 0);
+  CHECK(cmd.timeout_ms == SBC_DEFAULT_TIMEOUT_MS);
+  {
+    static const uint8_t tur[16] = {0};
+    CHECK(memcmp(cmd.cdb, tur, 16) == 0);
+  }
+
+  /* INQUIRY, VPD page 0x83, 252 bytes: SPC-5 table 148. */
+  CHECK(sbc_build_inquiry(true, 0x83, 252, &cmd) == SBC_STATUS_OK);
+  {
+    static const uint8_t inq[16] = {0x12, 0x01, 0x83, 0x00, 0xFC, 0x00};
+    CHECK(memcmp(cmd.cdb, inq, 16) == 0);
+  }
+  CHECK(cmd.cdb_length == 6 && cmd.direction == SBC_DIRECTION_IN && cmd.transfer_length == 252);
+
+  /* EVPD=0 with a page code is refused, and the output is left alone. */
+  memset(&cmd, 0x5A, sizeof cmd);
+  CHECK(sbc_build_inquiry(false, 0x80, 36, &cmd) == SBC_STATUS_INVALID_ARGUMENT);
+  CHECK(cmd.cdb[0] == 0x5A && cmd.cdb_length == 0x5A);
+
+  /* READ CAPACITY(10): SBC-4 table 117. */
+  CHECK(sbc_build_read_capacity_10(&cmd) == SBC_STATUS_OK);
+  CHECK(cmd.cdb[0] == 0x25 && cmd.cdb_length == 10 && cmd.transfer_length == 8);
+
+  /* READ CAPACITY(16): SERVICE ACTION IN(16) 0x9E / 0x10, SBC-4 table 119. */
+  CHECK(sbc_build_read_capacity_16(32, &cmd) == SBC_STATUS_OK);
+  {
+    static const uint8_t rc16[16] = {0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0};
+    CHECK(memcmp(cmd.cdb, rc16, 16) == 0);
+  }
+  CHECK(cmd.cdb_length == 16 && cmd.direction == SBC_DIRECTION_IN && cmd.transfer_length == 32);
+
+  /* REQUEST SENSE, DESC=1, 22 bytes: SPC-5 table 205. */
+  CHECK(sbc_build_request_sense(true, SBC_SENSE_MAX_LENGTH, &cmd) == SBC_STATUS_OK);
+  {
+    static const uint8_t rs[16] = {0x03, 0x01, 0, 0, 22, 0};
+    CHECK(memcmp(cmd.cdb, rs, 16) == 0);
+  }
+
+  CHECK(sbc_build_test_unit_ready(NULL) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_build_inquiry(false, 0, 36, NULL) == SBC_STATUS_NULL_PARAMETER);
+}
+
+static void test_completion(void) {
+  sbc_command cmd;
+  sbc_completion done;
+  uint64_t usable = 77;
+
+  CHECK(sbc_build_inquiry(false, 0, 96, &cmd) == SBC_STATUS_OK);
+  memset(&done, 0, sizeof done);
+  done.service_response = SBC_SERVICE_RESPONSE_TASK_COMPLETE;
+  done.task_status = SBC_TASK_STATUS_GOOD;
+  done.realized_length = 36;
+  CHECK(sbc_completion_usable_length(&cmd, &done, &usable) == SBC_STATUS_OK);
+  CHECK(usable == 36);
+
+  /* More realized than requested: refused, output untouched. */
+  usable = 77;
+  done.realized_length = 97;
+  CHECK(sbc_completion_usable_length(&cmd, &done, &usable) == SBC_STATUS_INCONSISTENT_COMPLETION);
+  CHECK(usable == 77);
+
+  /* Data for a command without a data phase. */
+  CHECK(sbc_build_test_unit_ready(&cmd) == SBC_STATUS_OK);
+  done.realized_length = 1;
+  CHECK(sbc_completion_usable_length(&cmd, &done, &usable) == SBC_STATUS_INCONSISTENT_COMPLETION);
+  CHECK(sbc_completion_usable_length(NULL, &done, &usable) == SBC_STATUS_NULL_PARAMETER);
+}
+
+static void test_decoders(void) {
+  /* A standard INQUIRY response laid out by hand (SPC-5 table 150): PDT 0, RMB, SPC-4,
+   * format 2, additional length 31, "ACME    " "Widget 9000     " "1.0 ". */
+  static const uint8_t inq[36] = {
+      0x00, 0x80, 0x06, 0x02, 31,  0x00, 0x00, 0x00, 'A', 'C', 'M', 'E', ' ', ' ', ' ', ' ',
+      'W',  'i',  'd',  'g',  'e', 't',  ' ',  '9',  '0', '0', '0', ' ', ' ', ' ', ' ', ' ',
+      '1',  '.',  '0',  ' '};
+  sbc_inquiry_summary s;
+  sbc_capacity cap;
+
+  memset(&s, 0xEE, sizeof s);
+  CHECK(sbc_decode_inquiry(inq, sizeof inq, &s) == SBC_STATUS_OK);
+  CHECK(s.peripheral_qualifier == 0 && s.peripheral_device_type == 0);
+  CHECK(s.removable && !s.protect && !s.truncated);
+  CHECK(s.version == 6 && s.response_data_format == 2 && s.announced_length == 36);
+  CHECK(strcmp(s.vendor, "ACME") == 0);
+  CHECK(strcmp(s.product, "Widget 9000") == 0);
+  CHECK(strcmp(s.revision, "1.0") == 0);
+
+  /* Cut to 20 bytes: still decodes, truncated, product cut. */
+  CHECK(sbc_decode_inquiry(inq, 20, &s) == SBC_STATUS_OK);
+  CHECK(s.truncated && strcmp(s.vendor, "ACME") == 0 && strcmp(s.product, "Widg") == 0);
+  CHECK(s.revision[0] == '\0');
+  CHECK(sbc_decode_inquiry(inq, 4, &s) == SBC_STATUS_TRUNCATED);
+  CHECK(sbc_decode_inquiry(NULL, 36, &s) == SBC_STATUS_NULL_PARAMETER);
+
+  /* READ CAPACITY(16) of tgtd's 64 MiB LUN: LBA 131071, 512-byte blocks, LBPPBE 3,
+   * LBPME|LBPRZ, lowest aligned LBA 0 (SBC-4 table 120). */
+  {
+    static const uint8_t rc16[32] = {0, 0, 0, 0, 0, 0x01, 0xFF, 0xFF, 0, 0, 0x02, 0x00,
+                                     0x00, 0x03, 0xC0, 0x00};
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_OK);
+    CHECK(cap.block_count == 131072 && cap.logical_block_length == 512);
+    CHECK(cap.physical_block_length == 4096 && cap.lowest_aligned_lba == 0);
+    CHECK(cap.lbpme && cap.lbprz && cap.protection_type == 0 && !cap.use_read_capacity_16);
+  }
+  /* READ CAPACITY(10) saying "too big for me". */
+  {
+    static const uint8_t rc10[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0x02, 0x00};
+    CHECK(sbc_decode_read_capacity(10, rc10, sizeof rc10, &cap) == SBC_STATUS_OK);
+    CHECK(cap.use_read_capacity_16 && cap.logical_block_length == 512);
+    CHECK(sbc_decode_read_capacity(10, rc10, 7, &cap) == SBC_STATUS_TRUNCATED);
+    CHECK(sbc_decode_read_capacity(12, rc10, 8, &cap) == SBC_STATUS_INVALID_ARGUMENT);
+  }
+}
+
+int sbc_abi_c_test(void);
+int sbc_abi_c_test(void) {
+  failures = 0;
+  test_version();
+  test_builders();
+  test_completion();
+  test_decoders();
+  return failures;
+}
