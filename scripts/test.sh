@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The one test command (the README's second command; .ci/run calls it).
+#
+# Installs the system packages the suite needs when they are missing, then runs:
+# rustfmt, clippy (warnings are errors), every test (the bindgen drift test included),
+# a compile of the fuzz targets, and the freestanding-staticlib proof.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+step() { printf '\n==> %s (t+%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+
+step "system packages"
+# package -> a file it installs (checked, so an installed machine makes no apt call)
+declare -A probe=(
+  [g++]=/usr/bin/g++                          # C++ header checks, libFuzzer
+  [libclang-dev]=/usr/lib/llvm-14/lib/libclang.so  # bindgen drift test
+  [sg3-utils]=/usr/bin/sg_vpd                 # peer decoders: sg_inq, sg_vpd, sg_decode_sense, ...
+  [libsgutils2-dev]=/usr/include/scsi/sg_lib.h    # libsgutils2 benchmarks
+  [libatasmart-bin]=/usr/sbin/skdump          # IDENTIFY / SMART peer
+  [pkg-config]=/usr/bin/pkg-config
+)
+missing=()
+for pkg in "${!probe[@]}"; do
+  [ -e "${probe[$pkg]}" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "all present"
+fi
+for c in rustfmt clippy; do
+  rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+done
+
+step "cargo fmt --check"
+cargo fmt --all --check
+cargo fmt --manifest-path fuzz/Cargo.toml --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --features regen-bindings --quiet -- -D warnings
+
+step "cargo test"
+cargo test --workspace --features regen-bindings --quiet
+
+step "fuzz targets compile"
+cargo check --manifest-path fuzz/Cargo.toml --quiet
+
+step "staticlib is freestanding"
+scripts/check-staticlib.sh
+
+step "all passed in $(( $(date +%s) - started ))s"
