@@ -36,6 +36,7 @@ pub mod lba_status;
 pub mod mode;
 pub mod read_capacity;
 pub mod report_luns;
+pub mod status;
 pub mod supported_opcodes;
 pub mod vpd;
 
