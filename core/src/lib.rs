@@ -31,4 +31,5 @@ extern crate std;
 
 pub mod capture;
 pub mod ffi;
+pub mod sense;
 pub mod wire;
