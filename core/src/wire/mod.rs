@@ -29,6 +29,7 @@
 //! fields with a [`cdb::BuildError`] (never a silently wrapped field), and produce a
 //! [`cdb::Command`]: the CDB bytes, the data direction and the expected transfer length.
 
+pub mod ata_identify;
 pub mod cdb;
 pub mod field;
 pub mod inquiry;
