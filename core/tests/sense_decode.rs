@@ -660,7 +660,7 @@ fn every_prefix_of_generated_buffers() {
     for _ in 0..3_000 {
         let n = rng.below(80) as usize + 8;
         let mut b: Vec<u8> = (0..n).map(|_| rng.byte()).collect();
-        b[0] = 0x70 + rng.below(4) as u8 | if rng.chance(2) { 0x80 } else { 0 };
+        b[0] = (0x70 + rng.below(4) as u8) | if rng.chance(2) { 0x80 } else { 0 };
         if rng.chance(2) {
             b[7] = (n - 8) as u8;
         }

@@ -614,7 +614,10 @@ fn compare_inner(buf: &[u8], sg_text: &str, t: &mut Tally) -> Result<(), String>
 }
 
 /// ASC/ASCQ pairs of the T10 table (read from the TSV, independently of our table).
-fn table_codes() -> (Vec<(u8, u8)>, Vec<(u8, u8, u8)>) {
+/// (asc, first ascq, last ascq) of a T10 range.
+type Range = (u8, u8, u8);
+
+fn table_codes() -> (Vec<(u8, u8)>, Vec<Range>) {
     let tsv = std::fs::read_to_string(common::fixtures_dir().join("t10/asc-ascq.tsv")).unwrap();
     let (mut codes, mut ranges) = (Vec::new(), Vec::new());
     for line in tsv.lines().filter(|l| l.starts_with("code\t") || l.starts_with("range\t")) {
@@ -828,7 +831,7 @@ fn table_texts_against_sg() {
 #[test]
 fn generated_buffers_agree_with_sg() {
     let (codes, ranges) = table_codes();
-    let mut rng = Rng::new(0x5e45e_2024);
+    let mut rng = Rng::new(0x5e_45e2_024a);
     let bufs: Vec<Vec<u8>> = (0..10_200).map(|_| generate(&mut rng, &codes, &ranges)).collect();
     let started = Instant::now();
     let nonempty: Vec<Vec<u8>> = bufs.iter().filter(|b| !b.is_empty()).cloned().collect();
