@@ -1,5 +1,12 @@
 #![no_main]
-// PLACEHOLDER: replace with the real target for lba_status.
+//! GET LBA STATUS parameter data: every descriptor.
+use sbc_core::wire::lba_status::LbaStatus;
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = data;
+    if let Ok(d) = LbaStatus::parse(data) {
+        for desc in d.value.descriptors() {
+            let _ = (desc.end_lba(), desc.provisioning_status.name());
+        }
+        let _ = d.value.has_partial_descriptor();
+    }
 });
