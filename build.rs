@@ -27,6 +27,29 @@ fn main() {
 
     #[cfg(feature = "regen-bindings")]
     regenerate_bindings();
+
+    #[cfg(feature = "iscsi")]
+    bind_libiscsi();
+}
+
+/// Reads libiscsi's public headers (Debian's libiscsi-dev) into `$OUT_DIR/libiscsi.rs`.
+#[cfg(feature = "iscsi")]
+fn bind_libiscsi() {
+    println!("cargo:rustc-link-lib=iscsi");
+    let bindings = bindgen::Builder::default()
+        .header_contents(
+            "libiscsi_wrapper.h",
+            "#include <stdint.h>\n#include <iscsi/iscsi.h>\n#include <iscsi/scsi-lowlevel.h>\n",
+        )
+        .allowlist_function("iscsi_(create_context|destroy_context|parse_full_url|destroy_url|set_targetname|set_session_type|set_header_digest|full_connect_sync|logout_sync|disconnect|get_error|scsi_command_sync|set_timeout)")
+        .allowlist_function("scsi_(create_task|free_scsi_task)")
+        .allowlist_type("scsi_task|iscsi_data|iscsi_url")
+        .allowlist_var("(SCSI|ISCSI)_.*")
+        .prepend_enum_name(false)
+        .generate()
+        .expect("bindgen could not read <iscsi/iscsi.h>: install libiscsi-dev (scripts/test.sh does)");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    bindings.write_to_file(out.join("libiscsi.rs")).unwrap();
 }
 
 #[cfg(feature = "regen-bindings")]

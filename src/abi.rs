@@ -66,6 +66,7 @@ same_layout!(
         lbpme,
         lbprz,
         use_read_capacity_16,
+        truncated,
         reserved,
     ]
 );
@@ -89,9 +90,34 @@ const_assert_eq!(
 );
 const_assert_eq!(ffi::Status::BadState as u32, bindings::SBC_STATUS_BAD_STATE);
 
-const_assert_eq!(
-    sbc_core::wire::cdb::DataDirection::None as u32,
-    bindings::SBC_DIRECTION_NONE
-);
+const_assert_eq!(sbc_core::wire::cdb::DataDirection::None as u32, bindings::SBC_DIRECTION_NONE);
 const_assert_eq!(sbc_core::wire::cdb::DataDirection::In as u32, bindings::SBC_DIRECTION_IN);
 const_assert_eq!(sbc_core::wire::cdb::DataDirection::Out as u32, bindings::SBC_DIRECTION_OUT);
+
+use sbc_core::wire::status::{DeliveryFailure, ServiceResponse, TaskStatus};
+macro_rules! same_value {
+    ($($rust:expr => $c:ident),* $(,)?) => { $( const_assert_eq!($rust.0, bindings::$c); )* };
+}
+same_value!(
+    ServiceResponse::REQUEST_IN_PROCESS => SBC_SERVICE_RESPONSE_REQUEST_IN_PROCESS,
+    ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE => SBC_SERVICE_RESPONSE_SERVICE_DELIVERY_OR_TARGET_FAILURE,
+    ServiceResponse::TASK_COMPLETE => SBC_SERVICE_RESPONSE_TASK_COMPLETE,
+    ServiceResponse::LINK_COMMAND_COMPLETE => SBC_SERVICE_RESPONSE_LINK_COMMAND_COMPLETE,
+    ServiceResponse::FUNCTION_COMPLETE => SBC_SERVICE_RESPONSE_FUNCTION_COMPLETE,
+    ServiceResponse::FUNCTION_REJECTED => SBC_SERVICE_RESPONSE_FUNCTION_REJECTED,
+    TaskStatus::GOOD => SBC_TASK_STATUS_GOOD,
+    TaskStatus::CHECK_CONDITION => SBC_TASK_STATUS_CHECK_CONDITION,
+    TaskStatus::CONDITION_MET => SBC_TASK_STATUS_CONDITION_MET,
+    TaskStatus::BUSY => SBC_TASK_STATUS_BUSY,
+    TaskStatus::INTERMEDIATE => SBC_TASK_STATUS_INTERMEDIATE,
+    TaskStatus::INTERMEDIATE_CONDITION_MET => SBC_TASK_STATUS_INTERMEDIATE_CONDITION_MET,
+    TaskStatus::RESERVATION_CONFLICT => SBC_TASK_STATUS_RESERVATION_CONFLICT,
+    TaskStatus::TASK_SET_FULL => SBC_TASK_STATUS_TASK_SET_FULL,
+    TaskStatus::ACA_ACTIVE => SBC_TASK_STATUS_ACA_ACTIVE,
+    DeliveryFailure::TASK_TIMEOUT_OCCURRED => SBC_TASK_STATUS_TASK_TIMEOUT_OCCURRED,
+    DeliveryFailure::PROTOCOL_TIMEOUT_OCCURRED => SBC_TASK_STATUS_PROTOCOL_TIMEOUT_OCCURRED,
+    DeliveryFailure::DEVICE_NOT_RESPONDING => SBC_TASK_STATUS_DEVICE_NOT_RESPONDING,
+    DeliveryFailure::DEVICE_NOT_PRESENT => SBC_TASK_STATUS_DEVICE_NOT_PRESENT,
+    DeliveryFailure::DELIVERY_FAILURE => SBC_TASK_STATUS_DELIVERY_FAILURE,
+    DeliveryFailure::NO_STATUS => SBC_TASK_STATUS_NO_STATUS,
+);

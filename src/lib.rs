@@ -5,3 +5,5 @@
 
 pub mod abi;
 pub mod cli;
+pub mod target;
+pub mod tgtd;

@@ -1,1 +1,47 @@
-fn main() {}
+//! `sbc-dext`: the host-side command line of the sbc-dext driver.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sbc_dext::cli::{self, decode::Kind};
+
+#[derive(Parser)]
+#[command(name = "sbc-dext", version, about = "sbc-dext host tools: decode what SCSI disks say")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decode a captured response buffer (.hex format: hex bytes, `#` comments).
+    Decode {
+        /// What the buffer is.
+        #[arg(value_enum)]
+        kind: Kind,
+        /// The .hex file; `-` or nothing reads stdin.
+        file: Option<PathBuf>,
+        /// Print stable JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Decode { kind, file, json } => cli::read_capture(file.as_deref())
+            .and_then(|bytes| cli::decode::render(kind, &bytes, json)),
+    };
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("sbc-dext: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

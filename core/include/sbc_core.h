@@ -218,11 +218,13 @@ typedef struct sbc_capacity {
   bool lbpme;                    /* logical block provisioning management enabled */
   bool lbprz;                    /* unmapped blocks read as zero */
   bool use_read_capacity_16;     /* RC10 returned 0xFFFFFFFF: the capacity needs RC16 */
-  uint8_t reserved[2];           /* zero */
+  bool truncated;                /* RC16 data cut short: the fields past the cut read 0/false */
+  uint8_t reserved[1];           /* zero */
 } sbc_capacity;
 
 /* Decodes READ CAPACITY data in `data[0..length)`; `cdb_length` says which command produced
- * it (10 or 16). */
+ * it (10 or 16; anything else is SBC_STATUS_INVALID_ARGUMENT). A capacity of 2^64 blocks or
+ * a physical block longer than 4 GiB cannot be represented and gives SBC_STATUS_MALFORMED. */
 sbc_status sbc_decode_read_capacity(uint8_t cdb_length, const uint8_t *data, size_t length,
                                     sbc_capacity *capacity_out);
 

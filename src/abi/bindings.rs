@@ -216,7 +216,8 @@ pub struct sbc_capacity {
     pub lbpme: bool,
     pub lbprz: bool,
     pub use_read_capacity_16: bool,
-    pub reserved: [u8; 2usize],
+    pub truncated: bool,
+    pub reserved: [u8; 1usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
@@ -238,8 +239,10 @@ const _: () = {
         [::core::mem::offset_of!(sbc_capacity, lbprz) - 20usize];
     ["Offset of field: sbc_capacity::use_read_capacity_16"]
         [::core::mem::offset_of!(sbc_capacity, use_read_capacity_16) - 21usize];
+    ["Offset of field: sbc_capacity::truncated"]
+        [::core::mem::offset_of!(sbc_capacity, truncated) - 22usize];
     ["Offset of field: sbc_capacity::reserved"]
-        [::core::mem::offset_of!(sbc_capacity, reserved) - 22usize];
+        [::core::mem::offset_of!(sbc_capacity, reserved) - 23usize];
 };
 unsafe extern "C" {
     pub fn sbc_decode_read_capacity(

@@ -141,6 +141,11 @@ static void test_decoders(void) {
     CHECK(cap.block_count == 131072 && cap.logical_block_length == 512);
     CHECK(cap.physical_block_length == 4096 && cap.lowest_aligned_lba == 0);
     CHECK(cap.lbpme && cap.lbprz && cap.protection_type == 0 && !cap.use_read_capacity_16);
+    CHECK(!cap.truncated);
+    /* Cut after the block length: decodes, marked truncated, the rest reads 0/false. */
+    CHECK(sbc_decode_read_capacity(16, rc16, 12, &cap) == SBC_STATUS_OK);
+    CHECK(cap.truncated && cap.block_count == 131072 && !cap.lbpme);
+    CHECK(cap.physical_block_length == 512);
   }
   /* READ CAPACITY(10) saying "too big for me". */
   {

@@ -11,8 +11,10 @@
 //! adds no indexing or arithmetic that could fail.
 #![allow(unsafe_code)]
 
+mod decode;
 mod types;
 
+pub use decode::{sbc_decode_inquiry, sbc_decode_read_capacity};
 pub use types::*;
 
 use crate::wire::cdb::DataDirection;

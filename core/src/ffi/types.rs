@@ -1,5 +1,7 @@
 //! The `#[repr(C)]` mirrors of the header's types and the status codes.
 
+use core::ffi::c_char;
+
 use crate::wire::cdb::{Command, MAX_CDB_LENGTH};
 
 /// `sbc_status`: a `uint32_t` holding an `sbc_status_code`.
@@ -145,11 +147,11 @@ pub struct SbcInquirySummary {
     /// ADDITIONAL LENGTH + 5.
     pub announced_length: u32,
     /// VENDOR IDENTIFICATION, NUL-terminated.
-    pub vendor: [u8; 9],
+    pub vendor: [c_char; 9],
     /// PRODUCT IDENTIFICATION, NUL-terminated.
-    pub product: [u8; 17],
+    pub product: [c_char; 17],
     /// PRODUCT REVISION LEVEL, NUL-terminated.
-    pub revision: [u8; 5],
+    pub revision: [c_char; 5],
     /// Zero.
     pub reserved2: [u8; 1],
 }
@@ -174,6 +176,8 @@ pub struct SbcCapacity {
     pub lbprz: bool,
     /// RC10 returned 0xFFFFFFFF.
     pub use_read_capacity_16: bool,
+    /// RC16 data cut short.
+    pub truncated: bool,
     /// Zero.
-    pub reserved: [u8; 2],
+    pub reserved: [u8; 1],
 }

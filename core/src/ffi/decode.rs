@@ -1,0 +1,132 @@
+//! `sbc_decode_*`: the decoders the shim may call before characterization has run.
+
+use core::ffi::c_char;
+
+use super::{write_out, SbcCapacity, SbcInquirySummary, SbcStatus, Status};
+use crate::wire::inquiry::InquiryData;
+use crate::wire::read_capacity::{ReadCapacity10, ReadCapacity16};
+use crate::wire::{Ascii, Error};
+
+impl From<Error> for Status {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Truncated { .. } => Status::Truncated,
+            Error::Malformed(_) => Status::Malformed,
+        }
+    }
+}
+
+/// The caller's `data[0..length)`, or `None` for a NULL pointer with a non-zero length.
+fn input<'a>(data: *const u8, length: usize) -> Option<&'a [u8]> {
+    if length == 0 {
+        return Some(&[]);
+    }
+    if data.is_null() {
+        return None;
+    }
+    // SAFETY: the header requires `data` to be valid for reads of `length` bytes, and the
+    // slice does not outlive this call.
+    Some(unsafe { core::slice::from_raw_parts(data, length) })
+}
+
+/// Copies a trimmed field into a NUL-terminated C array, cutting it to fit.
+fn c_text<const N: usize>(field: Option<Ascii<'_>>) -> [c_char; N] {
+    let mut out = [0 as c_char; N];
+    let bytes = field.map_or(&[][..], |a| a.as_bytes());
+    for (slot, &b) in out.iter_mut().take(N.saturating_sub(1)).zip(bytes) {
+        *slot = b as c_char;
+    }
+    out
+}
+
+/// `sbc_decode_inquiry`.
+#[no_mangle]
+pub extern "C" fn sbc_decode_inquiry(
+    data: *const u8,
+    length: usize,
+    summary_out: *mut SbcInquirySummary,
+) -> SbcStatus {
+    let Some(buf) = input(data, length) else { return Status::NullParameter.raw() };
+    if summary_out.is_null() {
+        return Status::NullParameter.raw();
+    }
+    let decoded = match InquiryData::parse(buf) {
+        Ok(d) => d,
+        Err(e) => return Status::from(e).raw(),
+    };
+    let inq = &decoded.value;
+    let summary = SbcInquirySummary {
+        peripheral_qualifier: inq.peripheral_qualifier.0,
+        peripheral_device_type: inq.peripheral_device_type.0,
+        version: inq.version.0,
+        response_data_format: inq.response_data_format,
+        removable: inq.rmb,
+        protect: inq.protect.unwrap_or(false),
+        truncated: decoded.is_truncated(),
+        reserved: 0,
+        announced_length: decoded.announced as u32,
+        vendor: c_text(inq.t10_vendor_identification),
+        product: c_text(inq.product_identification),
+        revision: c_text(inq.product_revision_level),
+        reserved2: [0],
+    };
+    write_out(summary_out, summary)
+}
+
+/// `sbc_decode_read_capacity`.
+#[no_mangle]
+pub extern "C" fn sbc_decode_read_capacity(
+    cdb_length: u8,
+    data: *const u8,
+    length: usize,
+    capacity_out: *mut SbcCapacity,
+) -> SbcStatus {
+    let Some(buf) = input(data, length) else { return Status::NullParameter.raw() };
+    if capacity_out.is_null() {
+        return Status::NullParameter.raw();
+    }
+    let capacity = match cdb_length {
+        10 => read_capacity_10(buf),
+        16 => read_capacity_16(buf),
+        _ => Err(Status::InvalidArgument),
+    };
+    match capacity {
+        Ok(c) => write_out(capacity_out, c),
+        Err(s) => s.raw(),
+    }
+}
+
+fn read_capacity_10(buf: &[u8]) -> Result<SbcCapacity, Status> {
+    let rc = ReadCapacity10::parse(buf)?.value;
+    Ok(SbcCapacity {
+        block_count: rc.block_count(),
+        logical_block_length: rc.logical_block_length_in_bytes,
+        physical_block_length: rc.logical_block_length_in_bytes,
+        use_read_capacity_16: rc.needs_read_capacity_16(),
+        ..SbcCapacity::default()
+    })
+}
+
+fn read_capacity_16(buf: &[u8]) -> Result<SbcCapacity, Status> {
+    let decoded = ReadCapacity16::parse(buf)?;
+    let rc = decoded.value;
+    // 2^64 blocks, or a physical block longer than 4 GiB, cannot be represented: the
+    // device is lying, and the caller must not guess.
+    let block_count = rc.checked_block_count().ok_or(Status::Malformed)?;
+    let physical = match rc.physical_block_length() {
+        Some(p) => u32::try_from(p).map_err(|_| Status::Malformed)?,
+        None => rc.logical_block_length_in_bytes,
+    };
+    Ok(SbcCapacity {
+        block_count,
+        logical_block_length: rc.logical_block_length_in_bytes,
+        physical_block_length: physical,
+        lowest_aligned_lba: rc.lowest_aligned_logical_block_address.unwrap_or(0),
+        protection_type: rc.protection_type().map_or(0, |t| t.0),
+        lbpme: rc.lbpme.unwrap_or(false),
+        lbprz: rc.lbprz.unwrap_or(false),
+        use_read_capacity_16: false,
+        truncated: decoded.is_truncated(),
+        reserved: [0],
+    })
+}

@@ -1,0 +1,58 @@
+//! SCSI targets the host side can drive: one trait, several implementations.
+//!
+//! A target takes a built [`Command`] and a data buffer and returns a [`Completion`] in the
+//! terms Apple's `UserSendCDB` reports (service response, task status, realized byte count,
+//! sense bytes), so the same driver code runs against a real disk over iSCSI, a simulated
+//! disk, or (later) the kernel model, and tests can compare them.
+
+#[cfg(feature = "iscsi")]
+pub mod iscsi;
+
+use sbc_core::wire::cdb::Command;
+use sbc_core::wire::status::{DeliveryFailure, ServiceResponse};
+
+/// How one command ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// An `sbc_service_response_code` (Apple's `SCSIServiceResponse` values).
+    pub service_response: u32,
+    /// An `sbc_task_status_code` (Apple's `SCSITaskStatus` values).
+    pub task_status: u32,
+    /// Bytes of the data phase that actually moved.
+    pub realized: u64,
+    /// Sense bytes as the target sent them (empty when it sent none). Untruncated: the
+    /// DriverKit limit of 18/22 bytes is applied by whoever models `UserSendCDB`.
+    pub sense: Vec<u8>,
+}
+
+impl Completion {
+    /// A command that completed with a SAM status.
+    pub fn task_complete(task_status: u8, realized: u64, sense: Vec<u8>) -> Self {
+        Completion {
+            service_response: ServiceResponse::TASK_COMPLETE.0,
+            task_status: task_status.into(),
+            realized,
+            sense,
+        }
+    }
+
+    /// A command the transport could not deliver (timeout, connection lost, device gone);
+    ///
+    pub fn delivery_failure(failure: DeliveryFailure) -> Self {
+        Completion {
+            service_response: ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE.0,
+            task_status: failure.0,
+            realized: 0,
+            sense: Vec::new(),
+        }
+    }
+}
+
+/// Something that executes SCSI commands.
+pub trait Target {
+    /// Executes `command`. `data` is the data-phase buffer: for data-in the target writes up
+    /// to `command.transfer_length` bytes into it and reports how many in
+    /// [`Completion::realized`]; for data-out it reads `command.transfer_length` bytes from it.
+    /// `data` must be at least `command.transfer_length` bytes long.
+    fn execute(&mut self, command: &Command, data: &mut [u8]) -> Completion;
+}
