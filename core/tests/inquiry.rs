@@ -43,9 +43,7 @@ fn flag(text: &str, key: &str) -> bool {
 /// The text after `label:` on its line, with trailing spaces removed (sg_inq prints the
 /// untrimmed field).
 fn line_value(text: &str, label: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| l.trim_start().strip_prefix(label))
-        .map(|v| v.trim().to_string())
+    text.lines().find_map(|l| l.trim_start().strip_prefix(label)).map(|v| v.trim().to_string())
 }
 
 /// Asserts that everything sg_inq prints for `buf` agrees with our decode.
