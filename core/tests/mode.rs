@@ -78,7 +78,10 @@ fn test_modes_sdeb_capture() {
     assert_eq!(c.minimum_pre_fetch, Some(0));
     assert_eq!(c.maximum_pre_fetch, Some(0xFFFF));
     assert_eq!(c.maximum_pre_fetch_ceiling, Some(0xFFFF));
-    assert_eq!((c.fsw, c.lbcss, c.dra, c.nv_dis), (Some(true), Some(false), Some(false), Some(false)));
+    assert_eq!(
+        (c.fsw, c.lbcss, c.dra, c.nv_dis),
+        (Some(true), Some(false), Some(false), Some(false))
+    );
     assert_eq!(c.sync_prog, Some(0));
     assert_eq!(c.number_of_cache_segments, Some(20));
     assert_eq!(c.cache_segment_size, Some(0));
@@ -89,7 +92,10 @@ fn test_modes_sdeb_capture() {
     assert!(!k.tmf_only && !k.dpicz && !k.d_sense && k.gltsd && !k.rlec);
     assert_eq!((k.queue_algorithm_modifier, k.nuar, k.qerr), (Some(0), Some(false), Some(0)));
     assert_eq!((k.rac, k.ua_intlck_ctrl, k.swp), (Some(false), Some(0), Some(false)));
-    assert_eq!((k.ato, k.tas, k.atmpe, k.rwwp, k.sblp), (Some(true), Some(false), Some(false), Some(false), Some(false)));
+    assert_eq!(
+        (k.ato, k.tas, k.atmpe, k.rwwp, k.sblp),
+        (Some(true), Some(false), Some(false), Some(false), Some(false))
+    );
     assert_eq!(k.autoload_mode, Some(0));
     assert_eq!(k.busy_timeout_period, Some(0));
     assert_eq!(k.extended_self_test_completion_time, Some(0x024B));
@@ -152,7 +158,14 @@ fn test_tgtd_all_pages() {
     assert_eq!((bd.number_of_logical_blocks, bd.logical_block_length), (0, 512));
     assert_eq!(
         page_ids(m.pages),
-        [(0x00, 0, 0), (0x02, 0, 0x0E), (0x08, 0, 0x12), (0x0A, 0, 0x0A), (0x0A, 1, 0x1C), (0x1C, 0, 0x0A)]
+        [
+            (0x00, 0, 0),
+            (0x02, 0, 0x0E),
+            (0x08, 0, 0x12),
+            (0x0A, 0, 0x0A),
+            (0x0A, 1, 0x1C),
+            (0x1C, 0, 0x0A)
+        ]
     );
     let first: ModePage<'_> = m.pages.iter().next().unwrap();
     assert!(first.data.is_empty());
@@ -300,7 +313,9 @@ fn test_every_prefix() {
     check_prefixes(&inhex("modes_sdeb.hex"), ModeSenseCommand::Ten, 8);
     check_prefixes(&tgtd_all_pages(0x10), ModeSenseCommand::Ten, 8);
     let mut b6 = vec![0, 0x00, 0x80, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00];
-    b6.extend([0x88, 0x0A, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0x0A, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    b6.extend([
+        0x88, 0x0A, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0x0A, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
     b6[0] = (b6.len() - 1) as u8;
     check_prefixes(&b6, ModeSenseCommand::Six, 4);
 }

@@ -32,9 +32,9 @@ fn render_like_sg_luns(lun: Lun) -> Vec<String> {
             LunAddress::FlatSpace { flat_space_lun } => {
                 format!("Flat space addressing: lun={flat_space_lun}")
             }
-            LunAddress::LogicalUnit { target, bus_number, lun } => format!(
-                "Logical unit addressing: bus_id={bus_number}, target={target}, lun={lun}"
-            ),
+            LunAddress::LogicalUnit { target, bus_number, lun } => {
+                format!("Logical unit addressing: bus_id={bus_number}, target={target}, lun={lun}")
+            }
             LunAddress::WellKnown(w) => w.name().unwrap_or("?").to_string(),
             LunAddress::ExtendedFlatSpace { lun } => {
                 format!("Extended flat space addressing: lun={lun}")
@@ -55,7 +55,11 @@ fn sg_luns_decode(lun: Lun) -> Vec<String> {
     let text = peer("sg_luns", &[&format!("--test={hex}")]);
     let mut lines = text.lines().skip_while(|l| !l.starts_with("Decoded LUN:"));
     assert!(lines.next().is_some(), "sg_luns printed no decode for {hex}:\n{text}");
-    lines.map(str::trim).filter(|l| !l.is_empty() && !l.starts_with(">>")).map(String::from).collect()
+    lines
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with(">>"))
+        .map(String::from)
+        .collect()
 }
 
 #[test]
@@ -80,10 +84,7 @@ fn test_luns_wlun_capture() {
     assert_eq!(luns[3].address_method(), AddressMethod::FLAT_SPACE);
     assert_eq!(luns[3].first_level(), LunAddress::FlatSpace { flat_space_lun: 0x1234 });
     // 81 44: 10b | target 1 ; bus 010b lun 00100b.
-    assert_eq!(
-        luns[4].first_level(),
-        LunAddress::LogicalUnit { target: 1, bus_number: 2, lun: 4 }
-    );
+    assert_eq!(luns[4].first_level(), LunAddress::LogicalUnit { target: 1, bus_number: 2, lun: 4 });
     // 03 08 02 04 01 02 00 01: four peripheral device levels.
     assert_eq!(luns[1].levels().count(), 4);
     // 03 09 | d2 77 88 99: extended flat space at level 2.
@@ -108,13 +109,13 @@ fn test_every_capture_lun_agrees_with_sg_luns() {
 #[test]
 fn test_hand_built_luns_agree_with_sg_luns() {
     for raw in [
-        [0x40, 0x05, 0, 0, 0, 0, 0, 0], // flat space 5
-        [0x7F, 0xFF, 0, 0, 0, 0, 0, 0], // flat space 16383
+        [0x40, 0x05, 0, 0, 0, 0, 0, 0],       // flat space 5
+        [0x7F, 0xFF, 0, 0, 0, 0, 0, 0],       // flat space 16383
         [0x02, 0x3A, 0x00, 0x4B, 0, 0, 0, 0], // sg_luns(8) example: bus 2 target 3a, lun 4b
-        [0xBF, 0xFF, 0, 0, 0, 0, 0, 0], // logical unit addressing, all ones
-        [0xC1, 0x03, 0, 0, 0, 0, 0, 0], // TARGET LOG PAGES W-LUN
-        [0xC1, 0x04, 0, 0, 0, 0, 0, 0], // SECURITY PROTOCOL W-LUN
-        [0x00, 0x00, 0, 0, 0, 0, 0, 0], // LUN 0
+        [0xBF, 0xFF, 0, 0, 0, 0, 0, 0],       // logical unit addressing, all ones
+        [0xC1, 0x03, 0, 0, 0, 0, 0, 0],       // TARGET LOG PAGES W-LUN
+        [0xC1, 0x04, 0, 0, 0, 0, 0, 0],       // SECURITY PROTOCOL W-LUN
+        [0x00, 0x00, 0, 0, 0, 0, 0, 0],       // LUN 0
     ] {
         assert_eq!(render_like_sg_luns(Lun(raw)), sg_luns_decode(Lun(raw)), "{raw:02x?}");
     }
@@ -155,7 +156,10 @@ fn test_reserved_extended_method_kept_raw() {
 
 #[test]
 fn test_header_and_odd_lengths() {
-    assert_eq!(ReportLuns::parse(&[0, 0, 0, 8, 0, 0, 0]), Err(Error::Truncated { needed: 8, available: 7 }));
+    assert_eq!(
+        ReportLuns::parse(&[0, 0, 0, 8, 0, 0, 0]),
+        Err(Error::Truncated { needed: 8, available: 7 })
+    );
     // List length 12 (not a multiple of 8): one complete LUN, the partial one dropped.
     let b = [0, 0, 0, 12, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0];
     let d = ReportLuns::parse(&b).unwrap();

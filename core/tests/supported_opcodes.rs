@@ -21,18 +21,58 @@ fn sg_opcodes_has_no_inhex_mode() {
 
 /// (operation code, service action when SERVACTV = 1, CDB LENGTH), in capture order.
 const OPCODES_HEX: [(u8, Option<u16>, u16); 52] = [
-    (0x12, None, 6), (0xa0, None, 12), (0x03, None, 6), (0x00, None, 6), (0x5a, None, 10),
-    (0x1a, None, 6), (0x55, None, 10), (0x15, None, 6), (0x4d, None, 10), (0x25, None, 10),
-    (0x88, None, 16), (0x28, None, 10), (0x08, None, 6), (0xa8, None, 12), (0x8a, None, 16),
-    (0x2a, None, 10), (0x0a, None, 6), (0xaa, None, 12), (0x1b, None, 6),
-    (0x9e, Some(0x10), 16), (0x9e, Some(0x12), 16), (0x9f, Some(0x12), 16),
-    (0xa3, Some(0x0a), 12), (0xa3, Some(0x0c), 12), (0xa3, Some(0x0d), 12), (0x8f, None, 16),
-    (0x2f, None, 10), (0x7f, Some(0x09), 32), (0x7f, Some(0x0b), 32), (0x7f, Some(0x11), 32),
-    (0x56, None, 10), (0x16, None, 6), (0x57, None, 10), (0x17, None, 6), (0x1e, None, 6),
-    (0x01, None, 6), (0x1d, None, 6), (0x42, None, 10), (0x3b, None, 10), (0x41, None, 10),
-    (0x93, None, 16), (0x35, None, 10), (0x91, None, 16), (0x89, None, 16), (0x34, None, 10),
-    (0x90, None, 16), (0x94, Some(0x03), 16), (0x94, Some(0x01), 16), (0x94, Some(0x02), 16),
-    (0x94, Some(0x04), 16), (0x95, Some(0x00), 16), (0x95, Some(0x06), 16),
+    (0x12, None, 6),
+    (0xa0, None, 12),
+    (0x03, None, 6),
+    (0x00, None, 6),
+    (0x5a, None, 10),
+    (0x1a, None, 6),
+    (0x55, None, 10),
+    (0x15, None, 6),
+    (0x4d, None, 10),
+    (0x25, None, 10),
+    (0x88, None, 16),
+    (0x28, None, 10),
+    (0x08, None, 6),
+    (0xa8, None, 12),
+    (0x8a, None, 16),
+    (0x2a, None, 10),
+    (0x0a, None, 6),
+    (0xaa, None, 12),
+    (0x1b, None, 6),
+    (0x9e, Some(0x10), 16),
+    (0x9e, Some(0x12), 16),
+    (0x9f, Some(0x12), 16),
+    (0xa3, Some(0x0a), 12),
+    (0xa3, Some(0x0c), 12),
+    (0xa3, Some(0x0d), 12),
+    (0x8f, None, 16),
+    (0x2f, None, 10),
+    (0x7f, Some(0x09), 32),
+    (0x7f, Some(0x0b), 32),
+    (0x7f, Some(0x11), 32),
+    (0x56, None, 10),
+    (0x16, None, 6),
+    (0x57, None, 10),
+    (0x17, None, 6),
+    (0x1e, None, 6),
+    (0x01, None, 6),
+    (0x1d, None, 6),
+    (0x42, None, 10),
+    (0x3b, None, 10),
+    (0x41, None, 10),
+    (0x93, None, 16),
+    (0x35, None, 10),
+    (0x91, None, 16),
+    (0x89, None, 16),
+    (0x34, None, 10),
+    (0x90, None, 16),
+    (0x94, Some(0x03), 16),
+    (0x94, Some(0x01), 16),
+    (0x94, Some(0x02), 16),
+    (0x94, Some(0x04), 16),
+    (0x95, Some(0x00), 16),
+    (0x95, Some(0x06), 16),
 ];
 
 #[test]
@@ -74,7 +114,7 @@ fn test_is_supported() {
     assert!(!all.is_supported(0x9E, Some(0x11)));
     assert!(!all.is_supported(0x28, Some(0))); // READ(10) has no service actions
     assert!(!all.is_supported(0x83, None)); // not listed
-    // 1d 00 00 02 00 00 00 06: SERVICE ACTION = 2 but SERVACTV = 0 -> no service action.
+                                            // 1d 00 00 02 00 00 00 06: SERVICE ACTION = 2 but SERVACTV = 0 -> no service action.
     let sd = all.commands().find(|c| c.operation_code == 0x1D).unwrap();
     assert_eq!((sd.service_action_field, sd.servactv), (2, false));
     assert_eq!(sd.service_action(), None);
@@ -118,7 +158,10 @@ fn test_all_commands_with_timeouts_descriptors() {
 fn test_one_command() {
     // READ(16), supported per standard, CDB usage data of 16 bytes, with timeouts.
     let mut b = vec![0x00, 0x83, 0x00, 0x10];
-    b.extend([0x88, 0xFA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x3F, 0x07]);
+    b.extend([
+        0x88, 0xFA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x3F,
+        0x07,
+    ]);
     b.extend([0, 0x0A, 0, 0, 0, 0, 0, 5, 0, 0, 0, 60]);
     let d = OneCommand::parse(&b).unwrap();
     assert_eq!((d.announced, d.available), (32, 32));
@@ -162,14 +205,18 @@ fn test_every_prefix() {
             assert_eq!(&all[..got.len()], &got[..]);
         }
     });
-    let mut one = vec![0x00, 0x83, 0x00, 0x0A, 0x28, 0xFA, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07];
+    let mut one =
+        vec![0x00, 0x83, 0x00, 0x0A, 0x28, 0xFA, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0xFF, 0xFF, 0x07];
     one.extend([0, 0x0A, 0, 0, 0, 0, 0, 5, 0, 0, 0, 60]);
     let full = OneCommand::parse(&one).unwrap().value;
     every_prefix(&one, |p| match OneCommand::parse(p) {
         Err(e) => assert_eq!(e, Error::Truncated { needed: 4, available: p.len() }),
         Ok(d) => {
             assert_eq!((d.available, d.announced), (p.len(), 26));
-            assert_eq!((d.value.support, d.value.ctdp, d.value.cdb_size), (full.support, full.ctdp, full.cdb_size));
+            assert_eq!(
+                (d.value.support, d.value.ctdp, d.value.cdb_size),
+                (full.support, full.ctdp, full.cdb_size)
+            );
             let n = d.value.cdb_usage_data.len();
             assert_eq!(n, p.len().min(14) - 4);
             assert_eq!(d.value.cdb_usage_data, &full.cdb_usage_data[..n]);
