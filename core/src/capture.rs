@@ -1,9 +1,10 @@
 //! The `.hex` capture format: how captured device buffers travel through the tests, the
 //! fixtures and the CLI.
 //!
-//! ASCII hex bytes separated by whitespace; `#` starts a comment that runs to the end of the
-//! line (the format of sg3_utils' `inhex/` folder, which `sg_vpd --inhex` and friends read).
-//! A byte may also be written with a `0x` prefix, or as a run of pairs without spaces
+//! ASCII hex bytes separated by whitespace or commas; `#` starts a comment that runs to the
+//! end of the line (the format of sg3_utils' `inhex/` folder, which `sg_vpd --inhex` and
+//! friends read). As sg3_utils accepts, a byte may be one digit (`b` is 0x0b); a byte may
+//! also carry a `0x` prefix, and a token may be a run of pairs without separators
 //! (`00b0003c`), since both appear in hand-made captures.
 //!
 //! Parsing writes into a caller-provided buffer, so the core stays allocation-free.
@@ -19,7 +20,7 @@ pub enum HexError {
         /// 1-based byte column.
         column: usize,
     },
-    /// A token with an odd number of hex digits (bytes are always two digits).
+    /// A token of three or more hex digits that is not a whole number of pairs.
     OddDigits {
         /// 1-based line number of the token.
         line: usize,
@@ -70,7 +71,7 @@ pub fn parse_hex(text: &[u8], out: &mut [u8]) -> Result<usize, HexError> {
             None => line,
         };
         let mut column = 0usize;
-        for token in content.split(|c| c.is_ascii_whitespace()) {
+        for token in content.split(|c: &u8| c.is_ascii_whitespace() || *c == b',') {
             let token_column = column;
             column += token.len() + 1;
             if token.is_empty() {
@@ -87,15 +88,16 @@ pub fn parse_hex(text: &[u8], out: &mut [u8]) -> Result<usize, HexError> {
                     column: token_column + offset + 1,
                 });
             }
-            if digits.is_empty() || digits.len() % 2 != 0 {
+            if digits.is_empty() || (digits.len() > 1 && digits.len() % 2 != 0) {
                 return Err(HexError::OddDigits { line: line_no });
             }
-            for pair in digits.chunks_exact(2) {
-                let (Some(hi), Some(lo)) = (hex_value(pair[0]), hex_value(pair[1])) else {
+            for pair in digits.rchunks(2).rev() {
+                let byte = pair.iter().try_fold(0u8, |acc, &c| Some(acc << 4 | hex_value(c)?));
+                let Some(byte) = byte else {
                     return Err(HexError::BadCharacter { line: line_no, column: token_column + 1 });
                 };
                 let slot = out.get_mut(written).ok_or(HexError::TooLong { capacity })?;
-                *slot = hi << 4 | lo;
+                *slot = byte;
                 written += 1;
             }
         }
@@ -125,9 +127,16 @@ mod test {
     }
 
     #[test]
+    fn accepts_sg3_utils_commas_and_single_digits() {
+        let mut out = [0u8; 8];
+        let n = parse_hex(b"72,0,b  38\nff,", &mut out).unwrap();
+        assert_eq!(&out[..n], &[0x72, 0x00, 0x0b, 0x38, 0xff]);
+    }
+
+    #[test]
     fn reports_odd_digits_and_overflow() {
         let mut out = [0u8; 2];
-        assert_eq!(parse_hex(b"0 1", &mut out), Err(HexError::OddDigits { line: 1 }));
+        assert_eq!(parse_hex(b"012", &mut out), Err(HexError::OddDigits { line: 1 }));
         assert_eq!(parse_hex(b"0x", &mut out), Err(HexError::OddDigits { line: 1 }));
         assert_eq!(parse_hex(b"00 01 02", &mut out), Err(HexError::TooLong { capacity: 2 }));
     }

@@ -31,5 +31,6 @@ extern crate std;
 
 pub mod capture;
 pub mod ffi;
+pub mod quirks;
 pub mod sense;
 pub mod wire;
