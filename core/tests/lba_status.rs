@@ -3,24 +3,9 @@
 
 mod common;
 
-use common::{every_prefix, inhex_path, peer, Rng};
+use common::{every_prefix, inhex, inhex_path, peer, Rng};
 use sbc_core::wire::lba_status::{CompletionCondition, LbaStatus, ProvisioningStatus};
 use sbc_core::wire::Error;
-
-/// Loads a capture the way sg3_utils reads `--inhex` files: each whitespace-separated
-/// token of one or two hex digits is one byte. `get_lba_status.hex` writes bytes as `0`
-/// and `34`, which the shared `.hex` parser (`capture::parse_hex`, two digits per byte)
-/// refuses, so this file cannot use `common::inhex`.
-fn inhex(name: &str) -> Vec<u8> {
-    let text = std::fs::read_to_string(inhex_path(name)).unwrap();
-    text.lines()
-        .flat_map(|l| l.split('#').next().unwrap_or("").split_whitespace())
-        .map(|t| {
-            assert!(t.len() <= 2, "token {t:?}");
-            u8::from_str_radix(t, 16).unwrap()
-        })
-        .collect()
-}
 
 /// What `sg_get_lba_status --brief` prints: completion condition, RTP, and per descriptor
 /// `0x<lba> 0x<blocks> <p_status> <add_status>`.
