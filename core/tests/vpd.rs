@@ -516,7 +516,7 @@ fn random_page(rng: &mut Rng, code: u8, page_length: u16) -> Vec<u8> {
 
 #[test]
 fn test_generated_block_pages_against_sg_vpd() {
-    let mut rng = Rng::new(0xb0b1_b2);
+    let mut rng = Rng::new(0x00b0_b1b2);
     for i in 0..30 {
         // Block limits: the SBC-4 length and the short lengths of older devices.
         let len = [0x3c, 0x0c, 0x10][i % 3];

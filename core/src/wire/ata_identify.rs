@@ -314,7 +314,7 @@ mod test {
     fn test_strings_are_word_swapped() {
         let mut d = [0u8; 512];
         // "AB" "C " as ATA words: high byte first character.
-        d[54..58].copy_from_slice(&[b'B', b'A', b' ', b'C']);
+        d[54..58].copy_from_slice(b"BA C");
         let v = IdentifyDevice::new(&d);
         assert_eq!(v.model_number().unwrap().as_str(), Some("ABC"));
         assert_eq!(v.checksum(), Some(Checksum::NotProvided));
