@@ -32,5 +32,6 @@ extern crate std;
 pub mod capture;
 pub mod ffi;
 pub mod quirks;
+pub mod time;
 pub mod sense;
 pub mod wire;
