@@ -9,6 +9,7 @@
 use std::ffi::{CStr, CString};
 use std::ptr::NonNull;
 
+use sbc_core::time::Instant;
 use sbc_core::wire::cdb::{Command, DataDirection};
 use sbc_core::wire::status::{DeliveryFailure, TaskStatus};
 
@@ -103,7 +104,7 @@ impl IscsiTarget {
 }
 
 impl Target for IscsiTarget {
-    fn execute(&mut self, command: &Command, data: &mut [u8]) -> Completion {
+    fn execute(&mut self, command: &Command, data: &mut [u8], _now: Instant) -> Completion {
         let Ok(length) = usize::try_from(command.transfer_length) else {
             return Completion::delivery_failure(DeliveryFailure::DELIVERY_FAILURE);
         };

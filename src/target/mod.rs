@@ -8,6 +8,7 @@
 #[cfg(feature = "iscsi")]
 pub mod iscsi;
 
+use sbc_core::time::Instant;
 use sbc_core::wire::cdb::Command;
 use sbc_core::wire::status::{DeliveryFailure, ServiceResponse};
 
@@ -54,5 +55,8 @@ pub trait Target {
     /// to `command.transfer_length` bytes into it and reports how many in
     /// [`Completion::realized`]; for data-out it reads `command.transfer_length` bytes from it.
     /// `data` must be at least `command.transfer_length` bytes long.
-    fn execute(&mut self, command: &Command, data: &mut [u8]) -> Completion;
+    ///
+    /// `now` is the caller's clock (virtual in simulations): simulated devices use it for
+    /// behaviour that depends on time, such as a 30-second spin-up; real targets ignore it.
+    fn execute(&mut self, command: &Command, data: &mut [u8], now: Instant) -> Completion;
 }
