@@ -31,7 +31,8 @@ extern crate std;
 
 pub mod capture;
 pub mod ffi;
+pub mod policy;
 pub mod quirks;
-pub mod time;
 pub mod sense;
+pub mod time;
 pub mod wire;
