@@ -7,6 +7,67 @@
 //!
 //! The decoder turns CDB bytes back into the typed command; the simulated targets use it, and
 //! the tests use it to prove every builder round-trips.
+//!
+//! # Layout
+//!
+//! One file per command family, each struct documented with the T10 table it implements and
+//! an ASCII layout of its bytes. Tables are cited by their titles, which are stable across
+//! revisions (their numbers are not); layouts follow SPC-5, SBC-4 and SAT-4.
+//!
+//! | file | commands |
+//! |---|---|
+//! | `opcode.rs` | [`Opcode`], [`cdb_length_for_opcode`] |
+//! | `basic.rs` | TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL |
+//! | `mode.rs` | MODE SENSE(6/10), MODE SELECT(6/10) |
+//! | `capacity.rs` | READ CAPACITY(10/16), GET LBA STATUS(16) |
+//! | `read_write.rs` | READ and WRITE (6/10/12/16) |
+//! | `verify_sync.rs` | VERIFY(10/16), SYNCHRONIZE CACHE(10/16) |
+//! | `provisioning.rs` | WRITE SAME(10/16), UNMAP and its parameter list |
+//! | `report.rs` | REPORT LUNS, REPORT SUPPORTED OPERATION CODES, LOG SENSE, SEND DIAGNOSTIC |
+//! | `buffer.rs` | READ BUFFER(10), WRITE BUFFER(10), SECURITY PROTOCOL IN |
+//! | `ata.rs` | ATA PASS-THROUGH(12/16) (SAT-4) |
+//! | `decode.rs` | [`ScsiCommand`], [`decode`], [`CdbDecodeError`] |
+//!
+//! # Conventions every builder follows
+//!
+//! - A value that does not fit its field is [`BuildError::OutOfRange`] (checked with
+//!   `fits`), a combination the spec forbids is [`BuildError::Invalid`].
+//! - Reserved bits, the CONTROL byte and GROUP NUMBER are sent as zero and ignored by the
+//!   decoder.
+//! - A data phase of zero bytes is no data phase: a command whose allocation length,
+//!   parameter list length or transfer length is zero gets [`DataDirection::None`] (SPC-5
+//!   §4.2.5.6: "An allocation length of zero specifies that no data shall be transferred.
+//!   This condition shall not be considered an error.").
+//! - Block commands carry `block_length` (bytes per logical block, not a CDB field) so the
+//!   transfer length in bytes can be computed; it is checked arithmetic and a
+//!   `block_length` of 0 is refused.
+
+mod ata;
+mod basic;
+mod buffer;
+mod capacity;
+mod decode;
+mod mode;
+mod opcode;
+mod provisioning;
+mod read_write;
+mod report;
+mod verify_sync;
+
+pub use ata::{AtaPassThrough12, AtaPassThrough16, AtaProtocol};
+pub use basic::{Inquiry, PreventAllowMediumRemoval, RequestSense, StartStopUnit, TestUnitReady};
+pub use buffer::{ReadBuffer10, SecurityProtocolIn, WriteBuffer10};
+pub use capacity::{GetLbaStatus, ReadCapacity10, ReadCapacity16};
+pub use decode::{decode, CdbDecodeError, ScsiCommand};
+pub use mode::{ModeSelect10, ModeSelect6, ModeSense10, ModeSense6, PageControl};
+pub use opcode::{cdb_length_for_opcode, Opcode};
+pub use provisioning::{
+    unmap_parameter_list_length, write_unmap_parameter_list, Unmap, WriteSame10, WriteSame16,
+    UNMAP_BLOCK_DESCRIPTOR_LENGTH, UNMAP_PARAMETER_LIST_HEADER_LENGTH,
+};
+pub use read_write::{Read10, Read12, Read16, Read6, Write10, Write12, Write16, Write6};
+pub use report::{LogSense, ReportLuns, ReportSupportedOperationCodes, SendDiagnostic};
+pub use verify_sync::{SynchronizeCache10, SynchronizeCache16, Verify10, Verify16};
 
 use core::fmt;
 
@@ -42,6 +103,18 @@ impl Cdb {
         let mut bytes = [0; MAX_CDB_LENGTH];
         bytes[0] = opcode;
         Cdb { bytes, len: len as u8 }
+    }
+
+    /// A CDB of exactly the bytes of `array` (`N` must be 1..=16, checked at compile time).
+    pub(crate) const fn from_array<const N: usize>(array: [u8; N]) -> Self {
+        const { assert!(N >= 1 && N <= MAX_CDB_LENGTH) };
+        let mut bytes = [0; MAX_CDB_LENGTH];
+        let mut i = 0;
+        while i < N {
+            bytes[i] = array[i];
+            i += 1;
+        }
+        Cdb { bytes, len: N as u8 }
     }
 
     /// Mutable access to the CDB's bytes, for builders.
@@ -163,4 +236,35 @@ pub(crate) fn fits(field: &'static str, value: u64, max: u64) -> Result<(), Buil
     } else {
         Ok(())
     }
+}
+
+impl Command {
+    /// A command whose data phase moves `transfer_length` bytes in `direction`; a length of
+    /// zero means no data phase at all, whatever the direction of the non-empty case.
+    pub(crate) fn new(cdb: Cdb, direction: DataDirection, transfer_length: u64) -> Self {
+        let direction = if transfer_length == 0 { DataDirection::None } else { direction };
+        Command { cdb, direction, transfer_length }
+    }
+}
+
+/// Bytes moved by `blocks` logical blocks of `block_length` bytes.
+///
+/// # Errors
+/// [`BuildError::Invalid`] for a `block_length` of 0; [`BuildError::OutOfRange`] when the
+/// product does not fit a `u64`.
+pub(crate) fn block_bytes(blocks: u64, block_length: u32) -> Result<u64, BuildError> {
+    if block_length == 0 {
+        return Err(BuildError::Invalid("logical block length is 0"));
+    }
+    blocks.checked_mul(u64::from(block_length)).ok_or(BuildError::OutOfRange {
+        field: "transfer length in bytes",
+        value: blocks,
+        max: u64::MAX / u64::from(block_length),
+    })
+}
+
+/// A bit as a mask: `bit(true, 3) == 0b1000`.
+#[inline]
+pub(crate) const fn bit(set: bool, position: u8) -> u8 {
+    (set as u8) << position
 }
