@@ -50,9 +50,9 @@ pub const BUSY_MAX_DELAY_MS: u32 = 1_000;
 /// Becoming-ready poll interval: Linux `sd_spinup_disk` sleeps 1 s between TEST UNIT
 /// READYs (`msleep(1000)`).
 pub const BECOMING_READY_DELAY_MS: u32 = 1_000;
-/// Becoming-ready polls: `sd_spinup_disk` polls for up to 100 s (`spintime_expire = jiffies
-/// + 100 * HZ`), i.e. 100 polls at [`BECOMING_READY_DELAY_MS`]. A caller with a shorter
-/// time budget stops earlier on its own clock.
+/// Becoming-ready polls: `sd_spinup_disk` polls for up to 100 s
+/// (`spintime_expire = jiffies + 100 * HZ`), i.e. 100 polls at [`BECOMING_READY_DELAY_MS`].
+/// A caller with a shorter time budget stops earlier on its own clock.
 pub const BECOMING_READY_RETRIES: u32 = 100;
 /// START STOP UNIT commands per spin-up: `sd_spinup_disk` sends one (its `spintime` flag),
 /// then only polls.
