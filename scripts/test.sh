@@ -18,6 +18,8 @@ declare -A probe=(
   [libsgutils2-dev]=/usr/include/scsi/sg_lib.h    # libsgutils2 benchmarks
   [libatasmart-bin]=/usr/sbin/skdump          # IDENTIFY / SMART peer
   [pkg-config]=/usr/bin/pkg-config
+  [tgt]=/usr/sbin/tgtd                        # a real SBC target (iSCSI) the tests start on loopback
+  [libiscsi-dev]=/usr/include/iscsi/iscsi.h   # the initiator that talks to it (feature `iscsi`)
 )
 missing=()
 for pkg in "${!probe[@]}"; do
@@ -40,10 +42,10 @@ cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --check
 
 step "cargo clippy (warnings are errors)"
-cargo clippy --workspace --all-targets --features regen-bindings --quiet -- -D warnings
+cargo clippy --workspace --all-targets --features regen-bindings,iscsi --quiet -- -D warnings
 
 step "cargo test"
-cargo test --workspace --features regen-bindings --quiet
+cargo test --workspace --features regen-bindings,iscsi --quiet
 
 step "fuzz targets compile"
 cargo check --manifest-path fuzz/Cargo.toml --quiet

@@ -187,7 +187,8 @@ sbc_status sbc_build_request_sense(bool descriptor_format, uint8_t allocation_le
 
 /* The standard INQUIRY facts the shim may need before the core has characterized the unit.
  * Text fields are trimmed of space and NUL padding, NUL-terminated, and hold the device's
- * bytes as sent (not necessarily printable). */
+ * bytes as sent (not necessarily printable). A field the end of the data cuts through is
+ * empty (never a misleading prefix); `truncated` says the data was cut. */
 typedef struct sbc_inquiry_summary {
   uint8_t peripheral_qualifier; /* 0 = connected */
   uint8_t peripheral_device_type; /* 0 = direct access block device */

@@ -630,20 +630,8 @@ fn every_prefix_of_the_fixtures() {
         (s.field_replaceable_unit_code, s.sense_key_specific),
         (Some(119), Some(SenseKeySpecific::ActualRetryCount(0x198)))
     );
-    // The descriptor fixtures use commas and one-digit bytes, which capture::parse_hex does
-    // not take; read them with a tolerant tokenizer.
     for name in ["descriptor_sense.hex", "ref_sense.hex"] {
-        let text = std::fs::read_to_string(common::inhex_path(name)).unwrap();
-        let bytes: Vec<u8> = text
-            .lines()
-            .map(|l| l.split('#').next().unwrap())
-            .flat_map(|l| {
-                l.split(|c: char| c.is_whitespace() || c == ',')
-                    .filter(|t| !t.is_empty())
-                    .collect::<Vec<_>>()
-            })
-            .map(|t| u8::from_str_radix(t, 16).unwrap())
-            .collect();
+        let bytes = common::inhex(name);
         every_prefix(&bytes, |p| {
             exercise(p);
             n += 1;

@@ -753,28 +753,10 @@ fn report(t: &Tally, what: &str) {
     }
 }
 
-/// Reads a fixture in sg3_utils' inhex syntax, which also allows commas and one-digit
-/// bytes (`ref_sense.hex` uses both; `capture::parse_hex` accepts neither).
-pub fn sg_inhex(name: &str) -> Vec<u8> {
-    let text = std::fs::read_to_string(common::inhex_path(name)).unwrap();
-    text.lines()
-        .map(|l| l.split('#').next().unwrap())
-        .flat_map(|l| {
-            l.split(|c: char| c.is_whitespace() || c == ',')
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-        })
-        .map(|t| u8::from_str_radix(t, 16).unwrap_or_else(|e| panic!("{name}: {t:?}: {e}")))
-        .collect()
-}
-
 #[test]
 fn fixtures_agree_with_sg() {
-    let bufs: Vec<Vec<u8>> = ["fixed_sense.hex", "descriptor_sense.hex", "ref_sense.hex"]
-        .iter()
-        .map(|n| sg_inhex(n))
-        .collect();
-    assert_eq!(bufs[0], inhex("fixed_sense.hex"));
+    let bufs: Vec<Vec<u8>> =
+        ["fixed_sense.hex", "descriptor_sense.hex", "ref_sense.hex"].map(inhex).to_vec();
     assert_eq!(bufs.iter().map(Vec::len).collect::<Vec<_>>(), [18, 84, 64]);
     let outs = run_sg(&bufs);
     let mut t = Tally::default();

@@ -17,7 +17,10 @@ impl From<Error> for Status {
 }
 
 /// The caller's `data[0..length)`, or `None` for a NULL pointer with a non-zero length.
-fn input<'a>(data: *const u8, length: usize) -> Option<&'a [u8]> {
+///
+/// # Safety
+/// `data` must be NULL or valid for reads of `length` bytes for `'a`.
+unsafe fn input<'a>(data: *const u8, length: usize) -> Option<&'a [u8]> {
     if length == 0 {
         return Some(&[]);
     }
@@ -40,13 +43,20 @@ fn c_text<const N: usize>(field: Option<Ascii<'_>>) -> [c_char; N] {
 }
 
 /// `sbc_decode_inquiry`.
+///
+/// # Safety
+/// `data` must be NULL or valid for reads of `length` bytes; `summary_out` NULL or valid for
+/// writes of one `SbcInquirySummary` (header contract).
 #[no_mangle]
-pub extern "C" fn sbc_decode_inquiry(
+pub unsafe extern "C" fn sbc_decode_inquiry(
     data: *const u8,
     length: usize,
     summary_out: *mut SbcInquirySummary,
 ) -> SbcStatus {
-    let Some(buf) = input(data, length) else { return Status::NullParameter.raw() };
+    // SAFETY: this function's contract.
+    let Some(buf) = (unsafe { input(data, length) }) else {
+        return Status::NullParameter.raw();
+    };
     if summary_out.is_null() {
         return Status::NullParameter.raw();
     }
@@ -70,18 +80,26 @@ pub extern "C" fn sbc_decode_inquiry(
         revision: c_text(inq.product_revision_level),
         reserved2: [0],
     };
-    write_out(summary_out, summary)
+    // SAFETY: checked non-null above; valid for writes per this function's contract.
+    unsafe { write_out(summary_out, summary) }
 }
 
 /// `sbc_decode_read_capacity`.
+///
+/// # Safety
+/// `data` must be NULL or valid for reads of `length` bytes; `capacity_out` NULL or valid
+/// for writes of one `SbcCapacity` (header contract).
 #[no_mangle]
-pub extern "C" fn sbc_decode_read_capacity(
+pub unsafe extern "C" fn sbc_decode_read_capacity(
     cdb_length: u8,
     data: *const u8,
     length: usize,
     capacity_out: *mut SbcCapacity,
 ) -> SbcStatus {
-    let Some(buf) = input(data, length) else { return Status::NullParameter.raw() };
+    // SAFETY: this function's contract.
+    let Some(buf) = (unsafe { input(data, length) }) else {
+        return Status::NullParameter.raw();
+    };
     if capacity_out.is_null() {
         return Status::NullParameter.raw();
     }
@@ -91,7 +109,8 @@ pub extern "C" fn sbc_decode_read_capacity(
         _ => Err(Status::InvalidArgument),
     };
     match capacity {
-        Ok(c) => write_out(capacity_out, c),
+        // SAFETY: checked non-null above; valid for writes per this function's contract.
+        Ok(c) => unsafe { write_out(capacity_out, c) },
         Err(s) => s.raw(),
     }
 }

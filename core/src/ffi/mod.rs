@@ -11,9 +11,14 @@
 //! adds no indexing or arithmetic that could fail.
 #![allow(unsafe_code)]
 
+mod build;
 mod decode;
 mod types;
 
+pub use build::{
+    sbc_build_inquiry, sbc_build_read_capacity_10, sbc_build_read_capacity_16,
+    sbc_build_request_sense, sbc_build_test_unit_ready,
+};
 pub use decode::{sbc_decode_inquiry, sbc_decode_read_capacity};
 pub use types::*;
 
@@ -45,29 +50,33 @@ pub extern "C" fn sbc_status_name(status: SbcStatus) -> *const core::ffi::c_char
 }
 
 /// Writes `value` through `out` when `out` is not NULL.
-fn write_out<T>(out: *mut T, value: T) -> SbcStatus {
-    // SAFETY: the header requires `out` to be NULL or valid for writes of one `T`; NULL is
-    // checked here, and `write` does not read (or drop) the old contents.
-    match unsafe { out.as_mut() } {
-        Some(slot) => {
-            *slot = value;
-            Status::Ok.raw()
-        }
-        None => Status::NullParameter.raw(),
+///
+/// # Safety
+/// `out` must be NULL or valid for writes of one `T` (it may be uninitialized: nothing is
+/// read or dropped through it).
+unsafe fn write_out<T>(out: *mut T, value: T) -> SbcStatus {
+    if out.is_null() {
+        return Status::NullParameter.raw();
     }
+    // SAFETY: non-null, and valid for writes per this function's contract.
+    unsafe { out.write(value) };
+    Status::Ok.raw()
 }
 
 /// `sbc_completion_usable_length`.
+///
+/// # Safety
+/// Each pointer must be NULL or valid for one value of its type (header contract).
 #[no_mangle]
-pub extern "C" fn sbc_completion_usable_length(
+pub unsafe extern "C" fn sbc_completion_usable_length(
     command: *const SbcCommand,
     completion: *const SbcCompletion,
     usable_length_out: *mut u64,
 ) -> SbcStatus {
     // SAFETY: the header requires each pointer to be NULL or valid for reads of one value.
-    let (Some(command), Some(completion)) = (unsafe { command.as_ref() }, unsafe {
-        completion.as_ref()
-    }) else {
+    let (Some(command), Some(completion)) =
+        (unsafe { command.as_ref() }, unsafe { completion.as_ref() })
+    else {
         return Status::NullParameter.raw();
     };
     if usable_length_out.is_null() {
@@ -81,7 +90,8 @@ pub extern "C" fn sbc_completion_usable_length(
     };
     match crate::wire::usable_length(direction, command.transfer_length, completion.realized_length)
     {
-        Some(n) => write_out(usable_length_out, n),
+        // SAFETY: checked non-null above; valid for writes per this function's contract.
+        Some(n) => unsafe { write_out(usable_length_out, n) },
         None => Status::InconsistentCompletion.raw(),
     }
 }

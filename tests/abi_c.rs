@@ -1,0 +1,56 @@
+//! The C ABI from C and C++, as the shim will use it.
+//!
+//! `tests/c/abi_test.c` is compiled by build.rs (cc crate, warnings as errors) and linked
+//! into this test with the core, so every call goes through the header's declarations. The
+//! C++ check compiles the header as the shim's compiler will see it.
+
+use std::process::Command;
+
+extern "C" {
+    fn sbc_abi_c_test() -> std::ffi::c_int;
+}
+
+/// Keeps the core's C ABI symbols in this test binary (the C object calls them).
+#[used]
+static LINK_CORE: unsafe extern "C" fn(*mut sbc_core::ffi::SbcCommand) -> u32 =
+    sbc_core::ffi::sbc_build_test_unit_ready;
+
+#[test]
+fn c_program_calls_every_function_through_the_header() {
+    // SAFETY: the C test takes no arguments and touches only its own memory and the ABI.
+    let failures = unsafe { sbc_abi_c_test() };
+    assert_eq!(failures, 0, "tests/c/abi_test.c reported failed checks (see stderr)");
+}
+
+#[test]
+fn header_compiles_as_cxx_with_strict_warnings() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::env::temp_dir().join(format!("sbc-header-cxx-{}", std::process::id()));
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let status = Command::new(&cxx)
+        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fno-exceptions"])
+        .arg(format!("-I{root}/core/include"))
+        .arg(format!("{root}/tests/c/header_cxx.cpp"))
+        .arg("-c")
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .unwrap_or_else(|e| panic!("{cxx} could not run ({e}); scripts/test.sh installs g++"));
+    let _ = std::fs::remove_file(&out);
+    assert!(status.success(), "sbc_core.h does not compile cleanly as C++17");
+}
+
+#[test]
+fn bindgen_declarations_reach_the_rust_implementation() {
+    use sbc_dext::abi::bindings;
+    let mut cmd = bindings::sbc_command::default();
+    // SAFETY: valid pointers to initialized values, per the header.
+    unsafe {
+        assert_eq!(bindings::sbc_build_inquiry(true, 0xb0, 64, &mut cmd), bindings::SBC_STATUS_OK);
+        assert_eq!(&cmd.cdb[..6], &[0x12, 0x01, 0xb0, 0x00, 0x40, 0x00]);
+        assert_eq!(cmd.transfer_length, 64);
+        let name = std::ffi::CStr::from_ptr(bindings::sbc_status_name(bindings::SBC_STATUS_TRUNCATED));
+        assert_eq!(name.to_str().unwrap(), "SBC_STATUS_TRUNCATED");
+        assert_eq!(bindings::sbc_core_abi_version(), bindings::SBC_CORE_ABI_VERSION);
+    }
+}
