@@ -5,5 +5,6 @@
 
 pub mod abi;
 pub mod cli;
+pub mod sim;
 pub mod target;
 pub mod tgtd;
