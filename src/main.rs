@@ -26,6 +26,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Decode sense data and show the action the driver's policy takes for it after a READ(10).
+    Sense {
+        /// Sense bytes in hex (`70 00 05 00 ...`); or use -f.
+        #[arg(required_unless_present = "file", conflicts_with = "file", allow_hyphen_values = false)]
+        bytes: Vec<String>,
+        /// Read the bytes from a .hex file (`-` for stdin).
+        #[arg(short = 'f', long = "file")]
+        file: Option<PathBuf>,
+        /// Print stable JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -33,6 +45,11 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Decode { kind, file, json } => cli::read_capture(file.as_deref())
             .and_then(|bytes| cli::decode::render(kind, &bytes, json)),
+        Command::Sense { bytes, file, json } => match file {
+            Some(path) => cli::read_capture(Some(&path)),
+            None => cli::sense::bytes_from_args(&bytes),
+        }
+        .and_then(|bytes| cli::sense::render(&bytes, json)),
     };
     match result {
         Ok(text) => {

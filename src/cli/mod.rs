@@ -1,6 +1,7 @@
 //! The pieces of the `sbc-dext` command line that are worth testing without a process.
 
 pub mod decode;
+pub mod sense;
 
 use std::fmt;
 use std::io::Read;
