@@ -65,7 +65,7 @@ fn action(parsed: &Result<Parsed<'_>, sense::Error>) -> String {
         policy::usable_sense(parsed),
         CommandKind::Read,
     );
-    format!("{:?}", policy::decide(&input))
+    policy::decide(&input).to_string()
 }
 
 fn sense_json(s: &Sense<'_>) -> Value {

@@ -283,6 +283,35 @@ impl Action {
     }
 }
 
+/// One line for logs and transcripts: `retry in 1000 ms (BecomingReady)`,
+/// `fail: MediumError (MEDIUM ERROR 11/00) at LBA 0x1234`.
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Action::Success => f.write_str("success"),
+            Action::Recovered(code) => write!(f, "recovered ({code})"),
+            Action::Retry { after_ms, budget } => write!(f, "retry in {after_ms} ms ({budget:?})"),
+            Action::StartUnit => f.write_str("START UNIT, then retry"),
+            Action::Reprobe(change) => write!(f, "re-read after {change:?}, then retry"),
+            Action::Fail(failure) => write!(f, "fail: {failure}"),
+        }
+    }
+}
+
+/// `MediumError (MEDIUM ERROR 11/00) at LBA 0x1234`.
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.reason)?;
+        if let Some(code) = self.sense {
+            write!(f, " ({code})")?;
+        }
+        if let Some(lba) = self.lba() {
+            write!(f, " at LBA {lba:#x}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Decides what to do about one completed command. Total and pure: see the module doc for
 /// the order of decision.
 pub fn decide(input: &Input<'_>) -> Action {
