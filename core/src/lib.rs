@@ -29,6 +29,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod attach;
 pub mod capture;
 pub mod ffi;
 pub mod policy;

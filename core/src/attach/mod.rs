@@ -1,0 +1,216 @@
+//! The characterization engine: what `UserDetermineDeviceCharacteristics` runs to decide what
+//! a logical unit is and whether sbc-dext should serve it.
+//!
+//! # Why it exists
+//!
+//! Linux (`scsi_probe_lun` + `sd_revalidate_disk`), FreeBSD (`da` probe states) and Apple
+//! (`IOSCSIPeripheralDeviceNub` + `IOSCSIBlockCommandsDevice`) all characterize a disk at
+//! attach, each with blocking loops and sleeps (prior-art.md A1-A3). A DriverKit dext cannot
+//! afford a loop it does not bound, and the same logic must run in tests in virtual time.
+//! So the engine is sans-IO, after quinn-proto's connection (style-models.md §2): it never
+//! blocks, sleeps or reads a clock; the caller asks it what to do, does it, and reports
+//! back.
+//!
+//! # How to drive it
+//!
+//! ```text
+//! let mut engine = Engine::begin(config, now);
+//! loop {
+//!     match engine.poll(now) {
+//!         Poll::Command(request) => { send it; engine.complete(&completion, now); }
+//!         Poll::Wait { until }   => sleep until `until` (or just advance a virtual clock),
+//!         Poll::Done(verdict)    => break,
+//!     }
+//! }
+//! let report = engine.report();
+//! ```
+//!
+//! - Call [`Engine::poll`] after [`Engine::begin`], after every [`Engine::complete`], and
+//!   when a [`Poll::Wait`] deadline has passed. Polling again before completing the
+//!   outstanding command returns the same [`Request`] (it is not sent twice by the engine's
+//!   count); polling after [`Poll::Done`] returns the same verdict.
+//! - Call [`Engine::complete`] once per [`Poll::Command`], with what the transport
+//!   reported. A call with no command outstanding (or after done) changes nothing and
+//!   returns [`Action::Ignored`].
+//!
+//! # What it promises
+//!
+//! - **Bounded.** A time budget and a command budget ([`Config`]) end every run; every
+//!   retry is counted by the policy's per-class budgets. No device behaviour makes the
+//!   engine loop or wait forever.
+//! - **Deterministic.** The same completions at the same instants give the same commands,
+//!   report and verdict.
+//! - **Non-destructive.** Every command passes [`is_non_destructive`] before it is emitted;
+//!   if one would not, the engine refuses the device with
+//!   [`RefuseReason::InternalError`] and sends nothing.
+//! - **Never reads past the realized transfer.** Usable bytes are
+//!   [`usable_length`](crate::wire::usable_length)(direction, requested, realized); a count
+//!   that contradicts the command is a transport failure, never clamped.
+//! - **One policy.** Every completion goes through [`policy::decide`](crate::policy::decide);
+//!   the engine only chooses what the policy's action means for the step it is in (fall
+//!   back, warn and continue, or refuse).
+//! - No heap, no panic, no `unsafe`: the whole state is the [`Engine`] value.
+//!
+//! # The sequence
+//!
+//! Documented step by step, with what Linux, FreeBSD and Apple do, in the `engine` module
+//! (private) and summarized here:
+//!
+//! 1. INQUIRY, 36 bytes, then the advertised length; refuse PQ ≠ 0 or PDT ≠ 0; apply the
+//!    [quirk table](quirk_table).
+//! 2. VPD 00h, then the listed pages among 80h, 83h, 89h, B0h, B1h, B2h, each header first.
+//! 3. TEST UNIT READY: wait while becoming ready, START STOP UNIT once for 04/02, note an
+//!    absent medium, stop at hopeless causes; unit attentions absorbed with a bound.
+//! 4. READ CAPACITY(16) or (10) with both fallbacks and the capacity quirks; block length
+//!    sanity.
+//! 5. READ(10) of LBA 0 when quirked.
+//! 6. MODE SENSE(10) (or 6) of all pages: write protect, DPOFUA, the Caching page.
+
+mod allowlist;
+mod engine;
+pub mod quirk_table;
+mod report;
+mod steps;
+
+pub use allowlist::is_non_destructive;
+pub use engine::Engine;
+pub use quirk_table::{QuirkRow, QUIRK_TABLE, USB_DEFAULTS};
+pub use report::{
+    DesignatorEntry, DiscardMethod, FixedText, RefuseReason, Report, RotationRate, SatInfo,
+    Verdict, Warning, Warnings, DESIGNATOR_CAPACITY, MAX_DESIGNATORS, MAX_WARNINGS,
+};
+
+use core::fmt;
+
+use crate::quirks::Quirks;
+use crate::time::{Duration, Instant};
+use crate::wire::cdb::Command;
+use crate::wire::status::ServiceResponse;
+
+/// How one attach is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Quirks to apply on top of the [quirk table](quirk_table) (the personality's
+    /// `SbcQuirks` entries set to true, `--quirk NAME`, [`USB_DEFAULTS`] for USB).
+    pub quirks_on: Quirks,
+    /// Quirks to remove even when the table sets them (`SbcQuirks` entries set to false).
+    /// Effective quirks are `(table | quirks_on) & !quirks_off`.
+    pub quirks_off: Quirks,
+    /// Wall time one attach may take, from [`Engine::begin`].
+    pub time_budget: Duration,
+    /// Commands one attach may send.
+    pub command_budget: u16,
+    /// Timeout given to each command (clamped to the time left in the budget).
+    pub command_timeout: Duration,
+}
+
+/// Default time budget: 120 s. Linux's `sd_spinup_disk` polls a disk that is becoming
+/// ready for up to 100 s (`spintime_expire = jiffies + 100 * HZ`); the other 20 s cover the
+/// rest of the sequence on a slow bridge (about 25 commands) and one command timeout's
+/// worth of slack is *not* included: a command that times out spends its own budget.
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(120);
+
+/// Default command budget: 192. A legitimately slow disk needs about 125 commands: 100
+/// becoming-ready polls (Linux's 100 s at 1 s), one START STOP UNIT, 2 INQUIRY, 14 VPD
+/// (7 pages, header first), up to 3 READ CAPACITY, one READ, 3 MODE SENSE. The rest is
+/// room for the policy's retries (BUSY, unit attentions) before the run is cut.
+pub const DEFAULT_COMMAND_BUDGET: u16 = 192;
+
+/// Default command timeout: 30 s, Linux's `SD_TIMEOUT` and the project's
+/// `SBC_DEFAULT_TIMEOUT_MS`.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Default for Config {
+    /// No quirk overrides, [`DEFAULT_TIME_BUDGET`], [`DEFAULT_COMMAND_BUDGET`],
+    /// [`DEFAULT_COMMAND_TIMEOUT`].
+    fn default() -> Self {
+        Config {
+            quirks_on: Quirks::empty(),
+            quirks_off: Quirks::empty(),
+            time_budget: DEFAULT_TIME_BUDGET,
+            command_budget: DEFAULT_COMMAND_BUDGET,
+            command_timeout: DEFAULT_COMMAND_TIMEOUT,
+        }
+    }
+}
+
+/// What the caller should do next.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Poll {
+    /// Send this command, then call [`Engine::complete`].
+    Command(Request),
+    /// Nothing to send before `until` (a retry delay, a becoming-ready poll interval);
+    /// poll again then.
+    Wait {
+        /// When to poll again.
+        until: Instant,
+    },
+    /// The attach is over; [`Engine::report`] has everything.
+    Done(Verdict),
+}
+
+/// Default sense allocation: 18 bytes, the fixed-format size and the most DriverKit returns
+/// for commands other than ATA PASS-THROUGH (driverkit-facts.md).
+pub const SENSE_LENGTH: u8 = 18;
+
+/// Sense allocation for ATA PASS-THROUGH: 22 bytes, DriverKit's limit (room for the ATA
+/// Status Return descriptor after an 8-byte descriptor-format header).
+pub const SENSE_LENGTH_ATA: u8 = 22;
+
+/// One command to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    /// CDB, direction and transfer length.
+    pub command: Command,
+    /// How long the transport should wait for it.
+    pub timeout: Duration,
+    /// Sense bytes to ask for: [`SENSE_LENGTH`], or [`SENSE_LENGTH_ATA`] for ATA
+    /// PASS-THROUGH.
+    pub sense_length: u8,
+}
+
+/// How a command ended, as the transport reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Completion<'a> {
+    /// `SCSIServiceResponse`.
+    pub service_response: ServiceResponse,
+    /// `SCSITaskStatus`: a SAM status with TASK COMPLETE, a delivery failure code otherwise.
+    pub task_status: u32,
+    /// Bytes the transport says were transferred.
+    pub realized: u64,
+    /// The command's data buffer (for data-in: what the device wrote). Only the first
+    /// `usable_length(direction, transfer_length, realized)` bytes are read.
+    pub data: &'a [u8],
+    /// Sense bytes returned (empty when none).
+    pub sense: &'a [u8],
+}
+
+/// What [`Engine::complete`] did with a completion, for the transcript.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The policy's decision, which the engine carried out.
+    Policy(crate::policy::Action),
+    /// No command was outstanding (or the engine was done): nothing changed.
+    Ignored,
+}
+
+/// The policy's action as is (`Success`, `Retry { .. }`, `Fail(..)`), or `Ignored`.
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Policy(a) => fmt::Debug::fmt(a, f),
+            Action::Ignored => f.write_str("Ignored"),
+        }
+    }
+}
+
+/// Kept for callers that want the verdict's reason text without the report.
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Accept => f.write_str("accept"),
+            Verdict::Refuse(reason) => write!(f, "refuse: {reason}"),
+        }
+    }
+}

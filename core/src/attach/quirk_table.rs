@@ -1,0 +1,194 @@
+//! The static quirk table: which INQUIRY identities need which [`Quirks`].
+//!
+//! # Why keyed by INQUIRY strings
+//!
+//! Linux's `unusual_devs.h` / `unusual_uas.h` and FreeBSD's `UQ_MSC_*` rows are keyed by USB
+//! VID:PID, which a `IOUserSCSIPeripheralDeviceType00` does not see; `scsi_devinfo.c` and
+//! FreeBSD's `da_quirk_table` are keyed by INQUIRY vendor/product/revision, as this table
+//! is. Each row names the upstream row (or rows) its behaviour comes from. Where upstream
+//! keys by VID:PID, the row uses the INQUIRY vendor string such bridges commonly report
+//! ("ASMT", "JMicron", "Seagate", ...): it is a *family* row, marked so in its source, and
+//! may match more devices than the upstream row did. Flags only ever make the engine more
+//! careful, and every row can be undone per device with `quirks_off` (the personality's
+//! `SbcQuirks` dictionary or `--quirk`), so a family row errs on the safe side.
+//!
+//! # Coverage of prior-art.md §(c)
+//!
+//! | §(c) behaviour | flag | rows |
+//! |---|---|---|
+//! | 1 wrong residue | — (the engine never trusts a count past `usable_length`) | |
+//! | 2 capacity off by one | FIX_CAPACITY, GUESS_CAPACITY | NIKON DSC, Nokia |
+//! | 3 RC16 broken / RC10 wraps | NO_READ_CAPACITY_16, NEEDS_READ_CAPACITY_16 | JetFlash, PNY, ADATA, I-O DATA, Innostor; ASMT 2105 |
+//! | 4 transfer limits | MAX_SECTORS_64 / 240 | Genesys, ASMT 1053 |
+//! | 5 INQUIRY length / VPD | INQUIRY_36, NO_VPD | Generic USB SD Reader, Generic USB Storage-SMC, SMSC USB 2 HS-CF, iRiver |
+//! | 6 fragile MODE SENSE | MODE_SENSE_192, SKIP_CACHING_PAGE, READ_BEFORE_MODE_SENSE | Feiya; [`USB_DEFAULTS`] |
+//! | 7 SYNCHRONIZE CACHE / hidden write cache | NO_SYNC_CACHE, WRITE_CACHE | Sony DSC; Seagate Portable, WD My Passport |
+//! | 8 broken FUA | BROKEN_FUA | JMicron |
+//! | 9 PREVENT ALLOW | NOT_LOCKABLE | iRiver |
+//! | 10 RSOC, WRITE SAME, REPORT LUNS | NO_REPORT_OPCODES, NO_WRITE_SAME, NO_REPORT_LUNS | JMicron, Seagate Expansion Desk; [`USB_DEFAULTS`] |
+//! | 11 ATA pass-through wedges | NO_ATA_PASS_THROUGH | Seagate |
+//! | 12 broken UAS | — (transport, below DriverKit) | |
+//! | 13 spurious HARDWARE ERROR | RETRY_HWERROR | [`USB_DEFAULTS`] |
+//! | 14 last-sector bug | — (I/O path, not characterization) | |
+//! | 15 needs START / no START | NO_START_STOP | (policy sends START; flag from config) |
+//! | 16 re-blocked 4 KiB | — (reported as is: logical block length) | |
+
+use crate::quirks::Quirks;
+
+/// One row: INQUIRY vendor and product prefixes (trimmed fields; an empty prefix matches
+/// anything), an optional exact revision, the quirks, and where the row comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuirkRow {
+    /// Prefix of T10 VENDOR IDENTIFICATION (trimmed), compared byte for byte.
+    pub vendor: &'static str,
+    /// Prefix of PRODUCT IDENTIFICATION (trimmed); empty matches any product.
+    pub product: &'static str,
+    /// PRODUCT REVISION LEVEL (trimmed) that must match exactly, or `None` for any.
+    pub revision: Option<&'static str>,
+    /// The quirks the row applies.
+    pub quirks: Quirks,
+    /// The upstream row(s) the behaviour comes from.
+    pub source: &'static str,
+}
+
+const fn row(
+    vendor: &'static str,
+    product: &'static str,
+    revision: Option<&'static str>,
+    quirks: Quirks,
+    source: &'static str,
+) -> QuirkRow {
+    QuirkRow { vendor, product, revision, quirks, source }
+}
+
+/// What Linux applies to every USB mass-storage disk (`scsiglue.c` `device_configure`,
+/// prior-art.md A1 "Defaults for every USB disk"): MODE SENSE all pages with 192 bytes,
+/// skip the Caching page, read block 0 before MODE SENSE, retry HARDWARE ERROR, no REPORT
+/// SUPPORTED OPERATION CODES, no WRITE SAME, READ CAPACITY(10) first.
+///
+/// Not applied by the engine on its own: INQUIRY does not say the transport is USB. The
+/// shim (which knows the nub's protocol characteristics) or the host adds it to
+/// [`Config::quirks_on`](super::Config::quirks_on). Linux's `skip_vpd_pages` default is
+/// deliberately left out: VPD 89h is how SAT is found, and header-first VPD sizing is what
+/// makes reading VPD safe on the devices that choked on it.
+pub const USB_DEFAULTS: Quirks = Quirks::MODE_SENSE_192
+    .union(Quirks::SKIP_CACHING_PAGE)
+    .union(Quirks::READ_BEFORE_MODE_SENSE)
+    .union(Quirks::RETRY_HWERROR)
+    .union(Quirks::NO_REPORT_OPCODES)
+    .union(Quirks::NO_WRITE_SAME)
+    .union(Quirks::READ_CAPACITY_10_FIRST);
+
+/// The table. Rows are matched in order and all matching rows apply (their flags are OR-ed).
+pub static QUIRK_TABLE: [QuirkRow; 19] = [
+    // --- READ CAPACITY ---
+    row("ASMT", "2105", None, Quirks::NEEDS_READ_CAPACITY_16,
+        "Linux unusual_uas.h 174c:55aa \"ASMedia AS2105\" US_FL_NEEDS_CAP16 (family row: INQUIRY vendor ASMT)"),
+    row("JetFlash", "Transcend", None, Quirks::NO_READ_CAPACITY_16,
+        "FreeBSD da_quirk_table \"JetFlash\" \"Transcend*\" DA_Q_NO_RC16"),
+    row("PNY", "", None, Quirks::NO_READ_CAPACITY_16,
+        "FreeBSD da_quirk_table PNY USB sticks DA_Q_NO_RC16 (family row)"),
+    row("ADATA", "", None, Quirks::NO_READ_CAPACITY_16,
+        "FreeBSD da_quirk_table ADATA USB sticks DA_Q_NO_RC16 (family row)"),
+    row("I-O DATA", "", None, Quirks::NO_READ_CAPACITY_16,
+        "FreeBSD da_quirk_table I-O DATA USB sticks DA_Q_NO_RC16 (family row)"),
+    row("Innostor", "", None, Quirks::NO_READ_CAPACITY_16,
+        "FreeBSD da_quirk_table Innostor DA_Q_NO_RC16 (family row)"),
+    row("NIKON", "NIKON DSC", None, Quirks::FIX_CAPACITY,
+        "Linux unusual_devs.h NIKON DSC rows (04b0:*) US_FL_FIX_CAPACITY"),
+    row("Nokia", "", None, Quirks::GUESS_CAPACITY,
+        "Linux usb-storage CAPACITY_HEURISTICS, automatic for Nokia (family row)"),
+    // --- INQUIRY ---
+    row("Generic", "USB SD Reader", Some("1.00"), Quirks::INQUIRY_36,
+        "Linux scsi_devinfo.c {\"Generic\", \"USB SD Reader\", \"1.00\", BLIST_FORCELUN | BLIST_INQUIRY_36}"),
+    row("Generic", "USB Storage-SMC", None, Quirks::INQUIRY_36,
+        "Linux scsi_devinfo.c {\"Generic\", \"USB Storage-SMC\", BLIST_FORCELUN | BLIST_INQUIRY_36}"),
+    row("SMSC", "USB 2 HS-CF", None, Quirks::INQUIRY_36,
+        "Linux scsi_devinfo.c {\"SMSC\", \"USB 2 HS-CF\", BLIST_SPARSELUN | BLIST_INQUIRY_36}"),
+    row("iRiver", "iFP Mass Driver", None, Quirks::INQUIRY_36.union(Quirks::NOT_LOCKABLE),
+        "Linux scsi_devinfo.c {\"iRiver\", \"iFP Mass Driver\", BLIST_NOT_LOCKABLE | BLIST_INQUIRY_36}"),
+    // --- MODE SENSE ---
+    row("Feiya", "", None, Quirks::READ_BEFORE_MODE_SENSE,
+        "Linux unusual_devs.h 090c:6000 \"Feiya\" \"SD/SDHC Card Reader\" US_FL_INITIAL_READ10 (family row)"),
+    // --- cache, FUA, opcodes ---
+    row("JMicron", "", None, Quirks::BROKEN_FUA.union(Quirks::NO_REPORT_OPCODES),
+        "Linux unusual_uas.h JMicron JMS56x rows (152d:*) US_FL_BROKEN_FUA | US_FL_NO_REPORT_OPCODES (family row)"),
+    row("Seagate", "Expansion Desk", None, Quirks::NO_REPORT_LUNS,
+        "Linux unusual_uas.h 0bc2:331a \"Seagate\" \"Expansion Desk\" US_FL_NO_REPORT_LUNS"),
+    row("Seagate", "", None, Quirks::NO_ATA_PASS_THROUGH,
+        "Linux uas-detect.h: US_FL_NO_ATA_1X for every Seagate (0bc2) enclosure (family row)"),
+    row("Seagate", "Portable", None, Quirks::WRITE_CACHE,
+        "Linux unusual_devs.h 0bc2:2300 \"Seagate\" \"Portable HDD\" US_FL_WRITE_CACHE"),
+    row("WD", "My Passport", None, Quirks::WRITE_CACHE,
+        "Linux unusual_devs.h 1058:070a \"Western Digital\" \"My Passport HDD\" US_FL_WRITE_CACHE"),
+    // --- SYNCHRONIZE CACHE, transfer size ---
+    row("Sony", "Sony DSC", None, Quirks::NO_SYNC_CACHE,
+        "FreeBSD da_quirk_table \"Sony\" \"Sony DSC\" DA_Q_NO_SYNC_CACHE"),
+];
+
+/// Extra family rows for transfer-size limits, kept apart because their upstream rows are
+/// keyed by VID:PID only and the INQUIRY strings vary most.
+pub static TRANSFER_LIMIT_TABLE: [QuirkRow; 2] = [
+    row(
+        "Genesys",
+        "",
+        None,
+        Quirks::MAX_SECTORS_64,
+        "Linux unusual_devs.h 05e3:0701/0702 \"Genesys Logic\" US_FL_MAX_SECTORS_64 (family row)",
+    ),
+    row(
+        "ASMT",
+        "1053",
+        None,
+        Quirks::MAX_SECTORS_240,
+        "Linux uas-detect.h: US_FL_MAX_SECTORS_240 for the ASM1053 under UAS (family row)",
+    ),
+];
+
+/// The quirks for an INQUIRY identity: the union of every matching row of [`QUIRK_TABLE`]
+/// and [`TRANSFER_LIMIT_TABLE`]. Arguments are the trimmed INQUIRY fields.
+pub fn lookup(vendor: &[u8], product: &[u8], revision: &[u8]) -> Quirks {
+    QUIRK_TABLE
+        .iter()
+        .chain(TRANSFER_LIMIT_TABLE.iter())
+        .filter(|r| r.matches(vendor, product, revision))
+        .fold(Quirks::empty(), |acc, r| acc | r.quirks)
+}
+
+impl QuirkRow {
+    /// Whether this row applies to the (trimmed) INQUIRY fields.
+    pub fn matches(&self, vendor: &[u8], product: &[u8], revision: &[u8]) -> bool {
+        !self.vendor.is_empty()
+            && vendor.starts_with(self.vendor.as_bytes())
+            && product.starts_with(self.product.as_bytes())
+            && self.revision.is_none_or(|r| r.as_bytes() == revision)
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn test_lookup_prefix_and_revision() {
+        assert_eq!(lookup(b"ASMT", b"2105", b"0"), Quirks::NEEDS_READ_CAPACITY_16);
+        assert_eq!(lookup(b"Generic", b"USB SD Reader", b"1.00"), Quirks::INQUIRY_36);
+        assert_eq!(lookup(b"Generic", b"USB SD Reader", b"1.01"), Quirks::empty());
+        assert_eq!(
+            lookup(b"Seagate", b"Expansion Desk", b"0915"),
+            Quirks::NO_REPORT_LUNS | Quirks::NO_ATA_PASS_THROUGH
+        );
+        assert_eq!(lookup(b"ATA", b"Samsung SSD 870", b"SVT0"), Quirks::empty());
+        assert_eq!(lookup(b"", b"", b""), Quirks::empty());
+    }
+
+    #[test]
+    fn test_every_row_matches_its_own_key_and_cites_a_source() {
+        for r in QUIRK_TABLE.iter().chain(TRANSFER_LIMIT_TABLE.iter()) {
+            let rev = r.revision.unwrap_or("").as_bytes();
+            assert!(lookup(r.vendor.as_bytes(), r.product.as_bytes(), rev).contains(r.quirks));
+            assert!(r.source.starts_with("Linux") || r.source.starts_with("FreeBSD"));
+            assert!(!r.quirks.is_empty());
+        }
+    }
+}

@@ -1,0 +1,575 @@
+//! The report: everything one attach learned about the logical unit, as plain data.
+//!
+//! The report is fixed-size (no heap, no lifetimes) so it can live inside the
+//! [`Engine`](super::Engine), be copied out by the host, and later be rendered into the I/O
+//! Registry by the shim. Text fields are [`FixedText`]: trimmed of the space/NUL padding SPC
+//! fields carry, capped at a capacity chosen per field.
+
+use core::fmt;
+
+use crate::quirks::Quirks;
+use crate::wire::inquiry::Version;
+use crate::wire::vpd::{Association, CodeSet, DesignatorType, NominalFormFactor};
+use crate::wire::PeripheralDeviceType;
+
+/// Text of at most `N` bytes from a device field, trimmed of leading and trailing spaces
+/// and NULs (SPC-5 §4.3.1 pads with spaces; devices also pad with NUL).
+///
+/// Bytes are kept as the device sent them (they need not be printable);
+/// [`Display`](fmt::Display) escapes anything outside printable ASCII as `\xNN`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FixedText<const N: usize> {
+    bytes: [u8; N],
+    len: u8,
+}
+
+impl<const N: usize> FixedText<N> {
+    /// The empty text.
+    pub const EMPTY: Self = FixedText { bytes: [0; N], len: 0 };
+
+    /// `bytes` trimmed; `None` when the trimmed text is longer than `N` (or than 255) —
+    /// a cut identifier would be a different identifier.
+    pub fn new(bytes: &[u8]) -> Option<Self> {
+        let pad = |c: &u8| *c == b' ' || *c == 0;
+        let start = bytes.iter().position(|c| !pad(c)).unwrap_or(bytes.len());
+        let end = bytes.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
+        let trimmed = bytes.get(start..end).unwrap_or(&[]);
+        let len = u8::try_from(trimmed.len()).ok()?;
+        let mut out = Self::EMPTY;
+        out.bytes.get_mut(..trimmed.len())?.copy_from_slice(trimmed);
+        out.len = len;
+        Some(out)
+    }
+
+    /// The trimmed bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    /// The text, when it is all printable ASCII.
+    pub fn as_str(&self) -> Option<&str> {
+        let b = self.as_bytes();
+        if b.iter().all(|c| (0x20..0x7f).contains(c)) {
+            core::str::from_utf8(b).ok()
+        } else {
+            None
+        }
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<const N: usize> Default for FixedText<N> {
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+/// Printable ASCII as is (backslash escaped), any other byte as `\xNN`.
+impl<const N: usize> fmt::Display for FixedText<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for &c in self.as_bytes() {
+            if (0x20..0x7f).contains(&c) && c != b'\\' {
+                write!(f, "{}", c as char)?;
+            } else {
+                write!(f, "\\x{c:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<const N: usize> fmt::Debug for FixedText<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+/// Longest designator kept in a report; longer ones (long SCSI name strings) are skipped
+/// with [`Warning::DesignatorTooLong`].
+pub const DESIGNATOR_CAPACITY: usize = 32;
+
+/// How many designators a report keeps.
+pub const MAX_DESIGNATORS: usize = 4;
+
+/// One identifier from the Device Identification VPD page (83h): NAA, EUI-64, T10 vendor
+/// ID, SCSI name string or UUID.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DesignatorEntry {
+    /// DESIGNATOR TYPE.
+    pub designator_type: DesignatorType,
+    /// CODE SET (binary, ASCII, UTF-8).
+    pub code_set: CodeSet,
+    /// ASSOCIATION: logical unit, target port or target device.
+    pub association: Association,
+    len: u8,
+    bytes: [u8; DESIGNATOR_CAPACITY],
+}
+
+impl DesignatorEntry {
+    /// An entry; `None` when `bytes` is longer than [`DESIGNATOR_CAPACITY`].
+    pub fn new(
+        designator_type: DesignatorType,
+        code_set: CodeSet,
+        association: Association,
+        bytes: &[u8],
+    ) -> Option<Self> {
+        let mut out = DesignatorEntry {
+            designator_type,
+            code_set,
+            association,
+            len: u8::try_from(bytes.len()).ok()?,
+            bytes: [0; DESIGNATOR_CAPACITY],
+        };
+        out.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(out)
+    }
+
+    /// The DESIGNATOR bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl fmt::Debug for DesignatorEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}/{:?}/{:?} ", self.designator_type, self.code_set, self.association)?;
+        for b in self.as_bytes() {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How the block layer should discard (deallocate) blocks, chosen as Linux's
+/// `sd_discard_mode` (sd.c) chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DiscardMethod {
+    /// No discard: LBPME is zero, or the provisioning page offers no usable command.
+    #[default]
+    None,
+    /// UNMAP (Linux `SD_LBP_UNMAP`).
+    Unmap,
+    /// WRITE SAME(16) with UNMAP (Linux `SD_LBP_WS16`).
+    WriteSame16,
+    /// WRITE SAME(10) with UNMAP (Linux `SD_LBP_WS10`).
+    WriteSame10,
+}
+
+/// Medium rotation rate (VPD B1h, or IDENTIFY word 217 from VPD 89h when B1h is absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RotationRate {
+    /// Not reported (or a reserved value).
+    #[default]
+    Unknown,
+    /// Non-rotating medium: solid state.
+    NonRotating,
+    /// Nominal revolutions per minute.
+    Rpm(u16),
+}
+
+/// What a SCSI/ATA translation layer (a SAT bridge) says about itself and the ATA device
+/// behind it (VPD 89h, SAT-4 §12.4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SatInfo {
+    /// SAT VENDOR IDENTIFICATION (the bridge's vendor).
+    pub vendor: FixedText<8>,
+    /// SAT PRODUCT IDENTIFICATION.
+    pub product: FixedText<16>,
+    /// SAT PRODUCT REVISION LEVEL.
+    pub revision: FixedText<4>,
+    /// ATA model number from the IDENTIFY data (words 27..46), empty without IDENTIFY data.
+    pub ata_model: FixedText<40>,
+    /// ATA serial number (words 10..19).
+    pub ata_serial: FixedText<20>,
+    /// ATA firmware revision (words 23..26).
+    pub ata_firmware: FixedText<8>,
+    /// SMART feature set supported (word 82 bit 0), when IDENTIFY data was there.
+    pub smart_supported: Option<bool>,
+    /// SMART feature set enabled (word 85 bit 0).
+    pub smart_enabled: Option<bool>,
+}
+
+/// Why the engine refused the logical unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefuseReason {
+    /// PERIPHERAL QUALIFIER is not 000b: no device is connected to this LU (or none can be).
+    NotConnected {
+        /// The qualifier.
+        peripheral_qualifier: u8,
+    },
+    /// PERIPHERAL DEVICE TYPE is not 00h (direct access block device).
+    NotDirectAccess {
+        /// The device type.
+        peripheral_device_type: u8,
+    },
+    /// A non-removable LU has no medium (ASC 3Ah, or READ CAPACITY says so).
+    NoMedium,
+    /// NOT READY that waiting cannot fix (04/03 manual intervention, 04/0B standby, ...).
+    NotReady {
+        /// ADDITIONAL SENSE CODE.
+        asc: u8,
+        /// ADDITIONAL SENSE CODE QUALIFIER.
+        ascq: u8,
+    },
+    /// The logical block length is not 512, 1024, 2048 or 4096.
+    UnsupportedBlockLength {
+        /// LOGICAL BLOCK LENGTH IN BYTES.
+        length: u32,
+    },
+    /// The LU is formatted with a protection type this driver does not know (P_TYPE > 2).
+    UnsupportedProtectionType {
+        /// P_TYPE + 1.
+        protection_type: u8,
+    },
+    /// Neither READ CAPACITY form gave a capacity.
+    CapacityUnknown,
+    /// The standard INQUIRY failed or its data was unusable.
+    InquiryFailed,
+    /// The device failed a mandatory command with this sense.
+    DeviceError {
+        /// SENSE KEY.
+        sense_key: u8,
+        /// ADDITIONAL SENSE CODE.
+        asc: u8,
+        /// ADDITIONAL SENSE CODE QUALIFIER.
+        ascq: u8,
+    },
+    /// Unit attentions kept coming past the bound.
+    UnitAttentionStorm,
+    /// BUSY, TASK SET FULL, ACA ACTIVE or TASK ABORTED past the policy's retry budget.
+    Busy,
+    /// RESERVATION CONFLICT: another initiator holds the logical unit.
+    ReservationConflict,
+    /// A mandatory command failed without sense data (CHECK CONDITION with none, an
+    /// unknown status).
+    CommandFailed,
+    /// The run's time budget ended first.
+    TimeBudgetExhausted,
+    /// The run's command budget ended first.
+    CommandBudgetExhausted,
+    /// The transport says the device is gone.
+    DeviceGone,
+    /// The transport failed the command (timeouts, delivery failures) past the retry
+    /// budget, or reported a transfer count that contradicts the command.
+    TransportFailure,
+    /// The engine would have broken its own rules (a command outside the non-destructive
+    /// allowlist, a CDB it could not build): nothing was sent.
+    InternalError(&'static str),
+}
+
+impl fmt::Display for RefuseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            RefuseReason::NotConnected { peripheral_qualifier } => {
+                write!(f, "no device connected (peripheral qualifier {peripheral_qualifier})")
+            }
+            RefuseReason::NotDirectAccess { peripheral_device_type } => write!(
+                f,
+                "not a direct access block device ({:?})",
+                PeripheralDeviceType(peripheral_device_type)
+            ),
+            RefuseReason::NoMedium => f.write_str("no medium in a non-removable logical unit"),
+            RefuseReason::NotReady { asc, ascq } => {
+                write!(f, "not ready ({asc:02x}/{ascq:02x}: {})", crate::sense::describe(asc, ascq))
+            }
+            RefuseReason::UnsupportedBlockLength { length } => {
+                write!(f, "unsupported logical block length {length}")
+            }
+            RefuseReason::UnsupportedProtectionType { protection_type } => {
+                write!(f, "unsupported protection type {protection_type}")
+            }
+            RefuseReason::CapacityUnknown => f.write_str("capacity unknown"),
+            RefuseReason::InquiryFailed => f.write_str("INQUIRY failed"),
+            RefuseReason::DeviceError { sense_key, asc, ascq } => write!(
+                f,
+                "device error (sense key {sense_key:x}, {asc:02x}/{ascq:02x}: {})",
+                crate::sense::describe(asc, ascq)
+            ),
+            RefuseReason::UnitAttentionStorm => f.write_str("unit attentions did not stop"),
+            RefuseReason::Busy => f.write_str("device busy past the retry budget"),
+            RefuseReason::ReservationConflict => f.write_str("reservation conflict"),
+            RefuseReason::CommandFailed => f.write_str("command failed without sense data"),
+            RefuseReason::TimeBudgetExhausted => f.write_str("time budget exhausted"),
+            RefuseReason::CommandBudgetExhausted => f.write_str("command budget exhausted"),
+            RefuseReason::DeviceGone => f.write_str("device gone"),
+            RefuseReason::TransportFailure => f.write_str("transport failure"),
+            RefuseReason::InternalError(why) => write!(f, "internal error: {why}"),
+        }
+    }
+}
+
+/// The engine's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Serve this logical unit.
+    Accept,
+    /// Do not serve it, for this reason.
+    Refuse(RefuseReason),
+}
+
+impl Verdict {
+    /// Whether the verdict is [`Verdict::Accept`].
+    pub fn is_accept(&self) -> bool {
+        matches!(self, Verdict::Accept)
+    }
+}
+
+/// Something worth telling the user that did not stop the attach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Warning {
+    /// The second, full-length standard INQUIRY failed; the first 36 bytes are used.
+    InquiryFullFailed,
+    /// The standard INQUIRY data ended before vendor, product and revision.
+    InquiryShort,
+    /// The device rejected VPD page 00h: no VPD page is read.
+    VpdUnsupported,
+    /// A VPD page listed in page 00h could not be read.
+    VpdPageFailed {
+        /// The page code.
+        page: u8,
+    },
+    /// A VPD page came back with another page code or too short to decode.
+    VpdPageMalformed {
+        /// The page code asked for.
+        page: u8,
+    },
+    /// The unit serial number is longer than the report keeps, or absent from page 80h.
+    SerialUnusable,
+    /// A designator longer than [`DESIGNATOR_CAPACITY`] was skipped.
+    DesignatorTooLong,
+    /// TEST UNIT READY / START STOP UNIT failed in a way that is not a verdict; READ
+    /// CAPACITY decides.
+    SpinUpFailed {
+        /// SENSE KEY (0 without sense).
+        sense_key: u8,
+        /// ASC.
+        asc: u8,
+        /// ASCQ.
+        ascq: u8,
+    },
+    /// The device completed a command with a recovered error or similar sense.
+    Recovered {
+        /// SENSE KEY.
+        sense_key: u8,
+        /// ASC.
+        asc: u8,
+        /// ASCQ.
+        ascq: u8,
+    },
+    /// READ CAPACITY(16) failed or is not supported; READ CAPACITY(10) was used.
+    ReadCapacity16Failed,
+    /// READ CAPACITY(10) said FFFF_FFFFh and READ CAPACITY(16) failed: 2^32 blocks
+    /// assumed, as Linux does.
+    CapacityAssumed2To32,
+    /// A quirk (FIX_CAPACITY / GUESS_CAPACITY) took one block off the reported capacity.
+    CapacityAdjusted,
+    /// The device reported a logical block length of 0; 512 assumed (Linux, FreeBSD).
+    BlockLengthZero,
+    /// LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT gave an impossible physical block length;
+    /// the logical length is used.
+    PhysicalBlockLengthInvalid,
+    /// The one-block READ(10) of LBA 0 (READ_BEFORE_MODE_SENSE) failed.
+    ReadBlockZeroFailed,
+    /// MODE SENSE(10) is not supported; MODE SENSE(6) was used.
+    ModeSense10Unsupported,
+    /// MODE SENSE failed: write protection unknown, assumed writable (Linux).
+    ModeSenseFailed,
+    /// The Caching mode page could not be found: write cache state unknown.
+    CachingPageMissing,
+    /// OPTIMAL TRANSFER LENGTH failed Linux's validation (`sd_validate_opt_xfer_size`).
+    OptimalTransferInvalid,
+    /// The medium may have changed during the attach (UNIT ATTENTION 28h/2Ah/3Fh): what
+    /// was read may be stale.
+    ChangeReported {
+        /// ASC.
+        asc: u8,
+        /// ASCQ.
+        ascq: u8,
+    },
+}
+
+/// Warnings a report keeps; later ones are only counted.
+pub const MAX_WARNINGS: usize = 16;
+
+/// A bounded list of [`Warning`]s with a count of those that did not fit.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Warnings {
+    list: [Option<Warning>; MAX_WARNINGS],
+    len: u8,
+    overflow: u16,
+}
+
+impl Warnings {
+    /// No warnings.
+    pub const fn new() -> Self {
+        Warnings { list: [None; MAX_WARNINGS], len: 0, overflow: 0 }
+    }
+
+    /// Adds `warning`, or counts it when the list is full.
+    pub fn push(&mut self, warning: Warning) {
+        match self.list.get_mut(usize::from(self.len)) {
+            Some(slot) => {
+                *slot = Some(warning);
+                self.len = self.len.saturating_add(1);
+            }
+            None => self.overflow = self.overflow.saturating_add(1),
+        }
+    }
+
+    /// The kept warnings, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Warning> + '_ {
+        self.list.iter().flatten().copied()
+    }
+
+    /// How many are kept.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Whether none was raised.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0 && self.overflow == 0
+    }
+
+    /// Warnings raised after the list was full.
+    pub fn overflow(&self) -> u16 {
+        self.overflow
+    }
+
+    /// Whether `warning` was kept.
+    pub fn contains(&self, warning: Warning) -> bool {
+        self.iter().any(|w| w == warning)
+    }
+}
+
+impl Default for Warnings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Warnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut l = f.debug_list();
+        l.entries(self.iter());
+        if self.overflow > 0 {
+            l.entry(&format_args!("... {} more", self.overflow));
+        }
+        l.finish()
+    }
+}
+
+/// What one attach learned. Fields not learned keep their [`Default`] value; the verdict is
+/// `None` until the engine is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Report {
+    /// T10 VENDOR IDENTIFICATION (standard INQUIRY bytes 8..16).
+    pub vendor: FixedText<8>,
+    /// PRODUCT IDENTIFICATION (bytes 16..32).
+    pub product: FixedText<16>,
+    /// PRODUCT REVISION LEVEL (bytes 32..36).
+    pub revision: FixedText<4>,
+    /// PRODUCT SERIAL NUMBER (VPD 80h).
+    pub serial: FixedText<64>,
+    /// Up to [`MAX_DESIGNATORS`] designators from VPD 83h (logical unit ones first).
+    pub designators: [Option<DesignatorEntry>; MAX_DESIGNATORS],
+    /// PERIPHERAL DEVICE TYPE.
+    pub peripheral_device_type: u8,
+    /// VERSION (the SPC revision claimed).
+    pub version: Version,
+    /// RMB: the medium is removable.
+    pub removable: bool,
+    /// Whether a medium is present (false only for a removable LU with none).
+    pub medium_present: bool,
+    /// Number of logical blocks (last LBA + 1, after capacity quirks); 0 when unknown.
+    pub block_count: u64,
+    /// Bytes per logical block.
+    pub logical_block_length: u32,
+    /// Bytes per physical block (logical × 2^LBPPBE from READ CAPACITY(16), else logical).
+    pub physical_block_length: u32,
+    /// LOWEST ALIGNED LOGICAL BLOCK ADDRESS (READ CAPACITY(16)).
+    pub lowest_aligned_lba: u16,
+    /// Protection type 0 (none) to 3 (READ CAPACITY(16) PROT_EN / P_TYPE).
+    pub protection_type: u8,
+    /// LBPME: logical block provisioning management enabled (thin provisioning).
+    pub lbpme: bool,
+    /// LBPRZ: unmapped blocks read as zeros.
+    pub lbprz: bool,
+    /// How to discard, as Linux `sd_discard_mode` chooses.
+    pub discard: DiscardMethod,
+    /// Largest transfer in logical blocks (VPD B0h MAXIMUM TRANSFER LENGTH, clamped by the
+    /// MAX_SECTORS_* quirks); `None` when nothing limits it.
+    pub max_transfer_blocks: Option<u32>,
+    /// Optimal transfer in logical blocks (VPD B0h, validated as Linux does).
+    pub optimal_transfer_blocks: Option<u32>,
+    /// Medium rotation rate.
+    pub rotation_rate: RotationRate,
+    /// NOMINAL FORM FACTOR (VPD B1h).
+    pub form_factor: NominalFormFactor,
+    /// WP from the mode parameter header (false when MODE SENSE failed: see the engine).
+    pub write_protected: bool,
+    /// WCE from the Caching mode page; `None` when unknown.
+    pub write_cache: Option<bool>,
+    /// RCD from the Caching mode page; `None` when unknown.
+    pub read_cache_disabled: Option<bool>,
+    /// FUA usable: DPOFUA in the mode parameter header and no BROKEN_FUA quirk.
+    pub fua: bool,
+    /// The SAT layer, when VPD 89h was read.
+    pub sat: Option<SatInfo>,
+    /// The quirks in effect: (table | quirks_on) & !quirks_off.
+    pub quirks: Quirks,
+    /// Warnings.
+    pub warnings: Warnings,
+    /// Commands sent.
+    pub commands_sent: u16,
+    /// The verdict, once the engine is done.
+    pub verdict: Option<Verdict>,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            vendor: FixedText::EMPTY,
+            product: FixedText::EMPTY,
+            revision: FixedText::EMPTY,
+            serial: FixedText::EMPTY,
+            designators: [None; MAX_DESIGNATORS],
+            peripheral_device_type: 0,
+            version: Version::NONE,
+            removable: false,
+            medium_present: false,
+            block_count: 0,
+            logical_block_length: 0,
+            physical_block_length: 0,
+            lowest_aligned_lba: 0,
+            protection_type: 0,
+            lbpme: false,
+            lbprz: false,
+            discard: DiscardMethod::None,
+            max_transfer_blocks: None,
+            optimal_transfer_blocks: None,
+            rotation_rate: RotationRate::Unknown,
+            form_factor: NominalFormFactor::NOT_REPORTED,
+            write_protected: false,
+            write_cache: None,
+            read_cache_disabled: None,
+            fua: false,
+            sat: None,
+            quirks: Quirks::empty(),
+            warnings: Warnings::new(),
+            commands_sent: 0,
+            verdict: None,
+        }
+    }
+}
+
+impl Report {
+    /// The designators kept, in order.
+    pub fn designators(&self) -> impl Iterator<Item = &DesignatorEntry> {
+        self.designators.iter().flatten()
+    }
+}
