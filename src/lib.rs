@@ -4,6 +4,7 @@
 //! crate holds the CLI's pieces and the proof that the C ABI header and the Rust core agree.
 
 pub mod abi;
+pub mod attach;
 pub mod cli;
 pub mod sim;
 pub mod target;

@@ -15,6 +15,23 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Characterize a disk as the dext does at enumeration, and print what it learned.
+    Attach {
+        /// `sim` (default), `sim:PROFILE`, or `iscsi://HOST[:PORT]/IQN/LUN`.
+        target: Option<String>,
+        /// Force a quirk on (repeatable); names as in the SbcQuirks personality key.
+        #[arg(long = "quirk", value_name = "NAME")]
+        quirks: Vec<String>,
+        /// Force a quirk off, even if the quirk table sets it (repeatable).
+        #[arg(long = "no-quirk", value_name = "NAME")]
+        no_quirks: Vec<String>,
+        /// Print stable JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Include every command with its completion and the engine's decision.
+        #[arg(long)]
+        transcript: bool,
+    },
     /// Decode a captured response buffer (.hex format: hex bytes, `#` comments).
     Decode {
         /// What the buffer is.
@@ -29,7 +46,11 @@ enum Command {
     /// Decode sense data and show the action the driver's policy takes for it after a READ(10).
     Sense {
         /// Sense bytes in hex (`70 00 05 00 ...`); or use -f.
-        #[arg(required_unless_present = "file", conflicts_with = "file", allow_hyphen_values = false)]
+        #[arg(
+            required_unless_present = "file",
+            conflicts_with = "file",
+            allow_hyphen_values = false
+        )]
         bytes: Vec<String>,
         /// Read the bytes from a .hex file (`-` for stdin).
         #[arg(short = 'f', long = "file")]
@@ -42,19 +63,31 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let ok = |text| (text, ExitCode::SUCCESS);
     let result = match args.command {
+        Command::Attach { target, quirks, no_quirks, json, transcript } => {
+            cli::attach::attach(&cli::attach::Options {
+                target,
+                quirks,
+                no_quirks,
+                json,
+                transcript,
+            })
+        }
         Command::Decode { kind, file, json } => cli::read_capture(file.as_deref())
-            .and_then(|bytes| cli::decode::render(kind, &bytes, json)),
+            .and_then(|bytes| cli::decode::render(kind, &bytes, json))
+            .map(ok),
         Command::Sense { bytes, file, json } => match file {
             Some(path) => cli::read_capture(Some(&path)),
             None => cli::sense::bytes_from_args(&bytes),
         }
-        .and_then(|bytes| cli::sense::render(&bytes, json)),
+        .and_then(|bytes| cli::sense::render(&bytes, json))
+        .map(ok),
     };
     match result {
-        Ok(text) => {
+        Ok((text, code)) => {
             print!("{text}");
-            ExitCode::SUCCESS
+            code
         }
         Err(e) => {
             eprintln!("sbc-dext: error: {e}");

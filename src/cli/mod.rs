@@ -1,5 +1,6 @@
 //! The pieces of the `sbc-dext` command line that are worth testing without a process.
 
+pub mod attach;
 pub mod decode;
 pub mod sense;
 

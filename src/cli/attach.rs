@@ -1,0 +1,244 @@
+//! `sbc-dext attach [TARGET]`: the driver's main job against a disk, on Linux.
+//!
+//! TARGET is `sim` (the default: a healthy simulated SSD), `sim:PROFILE` (a device from the
+//! zoo, `src/sim/zoo.rs`), or `iscsi://HOST[:PORT]/IQN/LUN` (a real target through
+//! libiscsi; needs the `iscsi` feature). The report is what the dext would publish in the
+//! I/O Registry; the transcript is every command with its completion and the engine's
+//! decision.
+
+use std::process::ExitCode;
+
+use serde_json::{json, Value};
+
+use sbc_core::attach::{Config, Report, Verdict};
+use sbc_core::quirks::{Quirks, NAMES as QUIRK_NAMES};
+
+use super::decode::hex;
+use super::CliError;
+use crate::attach::{run, Outcome};
+use crate::sim::{zoo, Disk};
+use crate::target::Target;
+
+/// Options of one `attach` run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `sim`, `sim:PROFILE` or an iSCSI URL; `None` means `sim`.
+    pub target: Option<String>,
+    /// Quirks to force on, by name.
+    pub quirks: Vec<String>,
+    /// Quirks to force off, by name (even if the quirk table sets them).
+    pub no_quirks: Vec<String>,
+    /// JSON instead of text.
+    pub json: bool,
+    /// Include every command.
+    pub transcript: bool,
+}
+
+/// Runs `attach` and returns the text to print with the exit code: 0 accept, 1 refuse.
+///
+/// # Errors
+/// A bad target or quirk name, or a target that cannot be reached (exit code 2).
+pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
+    let config = Config {
+        quirks_on: quirk_set(&options.quirks)?,
+        quirks_off: quirk_set(&options.no_quirks)?,
+        ..Config::default()
+    };
+    let mut target = open(options.target.as_deref().unwrap_or("sim"))?;
+    let outcome = run(config, target.as_mut())
+        .map_err(|e| CliError(format!("the engine broke its promise: {e:?}")))?;
+    let code = if outcome.verdict.is_accept() { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    let value = outcome_json(&outcome, options.transcript);
+    let text = if options.json {
+        serde_json::to_string_pretty(&value).expect("a Value always serializes") + "\n"
+    } else {
+        human(&outcome, options.transcript)
+    };
+    Ok((text, code))
+}
+
+fn quirk_set(names: &[String]) -> Result<Quirks, CliError> {
+    names.iter().try_fold(Quirks::empty(), |set, name| {
+        Quirks::by_name(name).map(|q| set | q).ok_or_else(|| {
+            let known: Vec<&str> = QUIRK_NAMES.iter().map(|(n, _)| *n).collect();
+            CliError(format!("unknown quirk '{name}' (known: {})", known.join(", ")))
+        })
+    })
+}
+
+fn open(target: &str) -> Result<Box<dyn Target>, CliError> {
+    if let Some(name) = target.strip_prefix("sim:").or((target == "sim").then_some("sim")) {
+        let profile = zoo::by_name(name).ok_or_else(|| {
+            CliError(format!("no simulated device '{name}' (known: {})", zoo::NAMES.join(", ")))
+        })?;
+        return Ok(Box::new(Disk::new(profile)));
+    }
+    if target.starts_with("iscsi://") {
+        return open_iscsi(target);
+    }
+    Err(CliError(format!(
+        "unknown target '{target}': use sim, sim:PROFILE or iscsi://HOST[:PORT]/IQN/LUN"
+    )))
+}
+
+#[cfg(feature = "iscsi")]
+fn open_iscsi(url: &str) -> Result<Box<dyn Target>, CliError> {
+    crate::target::iscsi::IscsiTarget::connect(url, true)
+        .map(|t| Box::new(t) as Box<dyn Target>)
+        .map_err(|e| CliError(format!("cannot connect: {e}")))
+}
+
+#[cfg(not(feature = "iscsi"))]
+fn open_iscsi(_url: &str) -> Result<Box<dyn Target>, CliError> {
+    Err(CliError(
+        "this build has no iSCSI support: rebuild with `--features iscsi` (needs libiscsi-dev \
+         and libclang)"
+            .into(),
+    ))
+}
+
+/// The stable JSON shape of an attach (documented in the README).
+pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
+    let r = &outcome.report;
+    let (result, reason) = match outcome.verdict {
+        Verdict::Accept => ("accept", Value::Null),
+        Verdict::Refuse(why) => ("refuse", json!(why.to_string())),
+    };
+    let mut v = json!({
+        "result": result,
+        "reason": reason,
+        "characteristics": characteristics(r),
+        "quirks": r.quirks.names().collect::<Vec<_>>(),
+        "warnings": r.warnings.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>(),
+        "commands": outcome.transcript.len(),
+        "virtual_time_ms": outcome.elapsed.as_millis(),
+    });
+    if with_transcript {
+        v["transcript"] = outcome
+            .transcript
+            .iter()
+            .map(|x| {
+                json!({
+                    "cdb": hex(&x.cdb),
+                    "status": x.task_status,
+                    "service_response": x.service_response,
+                    "sense": if x.sense.is_empty() { Value::Null } else { json!(hex(&x.sense)) },
+                    "realized": x.realized,
+                    "action": x.action,
+                })
+            })
+            .collect();
+    }
+    v
+}
+
+fn characteristics(r: &Report) -> Value {
+    let text = |t: String| if t.is_empty() { Value::Null } else { json!(t) };
+    json!({
+        "vendor": r.vendor.to_string(),
+        "product": r.product.to_string(),
+        "revision": r.revision.to_string(),
+        "serial": text(r.serial.to_string()),
+        "designators": r.designators.iter().flatten().map(|d| format!("{d:?}")).collect::<Vec<_>>(),
+        "peripheral_device_type": r.peripheral_device_type,
+        "version": r.version.0,
+        "removable": r.removable,
+        "medium_present": r.medium_present,
+        "block_count": r.block_count,
+        "logical_block_size": r.logical_block_length,
+        "physical_block_size": r.physical_block_length,
+        "lowest_aligned_lba": r.lowest_aligned_lba,
+        "protection_type": r.protection_type,
+        "lbpme": r.lbpme,
+        "lbprz": r.lbprz,
+        "discard": format!("{:?}", r.discard),
+        "max_transfer_blocks": r.max_transfer_blocks,
+        "optimal_transfer_blocks": r.optimal_transfer_blocks,
+        "rotation_rate": format!("{:?}", r.rotation_rate),
+        "form_factor": r.form_factor.name(),
+        "write_protected": r.write_protected,
+        "write_cache": r.write_cache,
+        "read_cache_disabled": r.read_cache_disabled,
+        "fua": r.fua,
+        "sat": r.sat.map(|s| json!({
+            "vendor": s.vendor.to_string(),
+            "product": s.product.to_string(),
+            "revision": s.revision.to_string(),
+            "ata_model": s.ata_model.to_string(),
+            "ata_serial": s.ata_serial.to_string(),
+            "ata_firmware": s.ata_firmware.to_string(),
+            "smart_supported": s.smart_supported,
+            "smart_enabled": s.smart_enabled,
+        })),
+    })
+}
+
+fn human(outcome: &Outcome, with_transcript: bool) -> String {
+    let r = &outcome.report;
+    let mut out = String::new();
+    let mut row = |k: &str, v: String| out.push_str(&format!("{k:<22}{v}\n"));
+    row("verdict", outcome.verdict.to_string());
+    row("vendor", r.vendor.to_string());
+    row("product", r.product.to_string());
+    row("revision", r.revision.to_string());
+    row("serial", r.serial.to_string());
+    for d in r.designators.iter().flatten() {
+        row("designator", format!("{d:?}"));
+    }
+    row("removable", format!("{} (medium present: {})", r.removable, r.medium_present));
+    let bytes = u128::from(r.block_count) * u128::from(r.logical_block_length);
+    row(
+        "capacity",
+        format!("{} blocks x {} bytes = {bytes} bytes", r.block_count, r.logical_block_length),
+    );
+    row(
+        "physical block",
+        format!("{} bytes (lowest aligned LBA {})", r.physical_block_length, r.lowest_aligned_lba),
+    );
+    row("protection type", r.protection_type.to_string());
+    row("provisioning", format!("LBPME={} LBPRZ={} discard={:?}", r.lbpme, r.lbprz, r.discard));
+    row("max transfer", opt_blocks(r.max_transfer_blocks));
+    row("optimal transfer", opt_blocks(r.optimal_transfer_blocks));
+    row("rotation", format!("{:?}", r.rotation_rate));
+    row("form factor", r.form_factor.name().unwrap_or("not reported").to_string());
+    row("write protected", r.write_protected.to_string());
+    row("write cache", r.write_cache.map_or("unknown".into(), |w| w.to_string()));
+    row("FUA", r.fua.to_string());
+    match &r.sat {
+        Some(s) => row(
+            "SAT",
+            format!(
+                "{} {} {}: ATA {} {} {}",
+                s.vendor, s.product, s.revision, s.ata_model, s.ata_serial, s.ata_firmware
+            ),
+        ),
+        None => row("SAT", "no".into()),
+    }
+    row("quirks", r.quirks.names().collect::<Vec<_>>().join(", "));
+    for w in r.warnings.iter() {
+        row("warning", format!("{w:?}"));
+    }
+    row(
+        "commands",
+        format!("{} in {} ms virtual time", outcome.transcript.len(), outcome.elapsed.as_millis()),
+    );
+    if with_transcript {
+        out.push_str("\ntranscript:\n");
+        for x in &outcome.transcript {
+            out.push_str(&format!(
+                "  t+{:>6}ms  {:<32}  status {:#04x}  realized {:>5}  sense {}  -> {}\n",
+                x.sent_at.as_millis(),
+                hex(&x.cdb),
+                x.task_status,
+                x.realized,
+                if x.sense.is_empty() { "-".into() } else { hex(&x.sense) },
+                x.action
+            ));
+        }
+    }
+    out
+}
+
+fn opt_blocks(v: Option<u32>) -> String {
+    v.map_or_else(|| "not reported".into(), |n| format!("{n} blocks"))
+}

@@ -1,0 +1,91 @@
+//! The whole characterization against tgtd: a real SBC target no one on this project wrote,
+//! configured with tgtadm, reached through libiscsi. The report must say exactly what tgtd
+//! was configured with, and the engine must never send a command outside its allowlist.
+#![cfg(feature = "iscsi")]
+
+use sbc_core::attach::{is_non_destructive, Config, DiscardMethod, Verdict};
+use sbc_dext::attach::{run, Outcome};
+use sbc_dext::target::iscsi::IscsiTarget;
+use sbc_dext::tgtd::{LunConfig, Tgtd};
+
+const MIB: u64 = 1 << 20;
+
+fn attach(tgtd: &Tgtd, lun: u32) -> Outcome {
+    // Log in without libiscsi's TUR, so the engine meets the power-on unit attention as a
+    // dext does on a fresh device.
+    let mut target = IscsiTarget::connect(&tgtd.url(lun), true)
+        .unwrap_or_else(|e| panic!("login: {e}\n{}", tgtd.log()));
+    let outcome = run(Config::default(), &mut target).expect("the engine ends");
+    for x in &outcome.transcript {
+        assert!(is_non_destructive(&x.cdb), "LUN {lun}: {:02x?}", x.cdb);
+    }
+    outcome
+}
+
+#[test]
+fn every_configured_lun_is_reported_as_configured() {
+    let tgtd = Tgtd::start(&[
+        LunConfig::new(1, 64 * MIB, 512),
+        LunConfig::new(2, 64 * MIB, 4096),
+        LunConfig::new(3, 32 * MIB, 512).param("thin_provisioning", "1"),
+        LunConfig::new(4, 16 * MIB, 512).param("readonly", "1"),
+        LunConfig::new(5, 16 * MIB, 512).param("sense_format", "1"),
+        LunConfig::new(6, 8 * MIB, 512)
+            .param("vendor_id", "ACME")
+            .param("product_id", "Widget 9000")
+            .param("product_rev", "2.1")
+            .param("scsi_sn", "SN-0042"),
+    ])
+    .unwrap_or_else(|e| panic!("tgtd: {e}"));
+
+    let plain = attach(&tgtd, 1);
+    assert_eq!(plain.verdict, Verdict::Accept, "{:#?}", plain.transcript);
+    let r = &plain.report;
+    assert_eq!(r.vendor.as_bytes(), b"IET");
+    assert_eq!(r.product.as_bytes(), b"VIRTUAL-DISK");
+    assert_eq!((r.block_count, r.logical_block_length), (64 * MIB / 512, 512));
+    assert_eq!(r.physical_block_length, 4096, "tgtd reports LBPPBE=3 by default");
+    assert!(!r.lbpme && !r.write_protected && !r.removable && r.medium_present);
+    assert_eq!(r.write_cache, Some(true), "tgtd's caching page has WCE=1");
+    assert!(r.fua, "tgtd sets DPOFUA");
+    assert_eq!(r.discard, DiscardMethod::None);
+    assert!(r.sat.is_none(), "tgtd has no VPD 0x89");
+
+    let big = attach(&tgtd, 2);
+    assert_eq!(big.verdict, Verdict::Accept);
+    assert_eq!((big.report.block_count, big.report.logical_block_length), (16384, 4096));
+    assert_eq!(big.report.physical_block_length, 4096);
+
+    let thin = attach(&tgtd, 3);
+    assert_eq!(thin.verdict, Verdict::Accept);
+    assert!(thin.report.lbpme && thin.report.lbprz);
+    assert_ne!(thin.report.discard, DiscardMethod::None, "B2 says LBPU/LBPWS");
+
+    let ro = attach(&tgtd, 4);
+    assert_eq!(ro.verdict, Verdict::Accept);
+    assert!(ro.report.write_protected);
+
+    let desc = attach(&tgtd, 5);
+    assert_eq!(desc.verdict, Verdict::Accept, "descriptor sense must not confuse the engine");
+    assert!(desc.transcript.iter().any(|x| x.sense.first() == Some(&0x72)), "the UA arrives as 72h");
+
+    let named = attach(&tgtd, 6);
+    assert_eq!(named.verdict, Verdict::Accept);
+    let r = &named.report;
+    assert_eq!(
+        (r.vendor.as_bytes(), r.product.as_bytes(), r.revision.as_bytes(), r.serial.as_bytes()),
+        (&b"ACME"[..], &b"Widget 9000"[..], &b"2.1"[..], &b"SN-0042"[..])
+    );
+    assert_eq!(r.block_count, 8 * MIB / 512);
+}
+
+#[test]
+fn a_lun_that_does_not_exist_is_refused() {
+    let tgtd = Tgtd::start(&[LunConfig::new(1, 8 * MIB, 512)]).unwrap();
+    // LUN 7 has no logical unit: tgtd answers INQUIRY with PQ=3 / PDT=1Fh.
+    let none = attach(&tgtd, 7);
+    assert!(matches!(none.verdict, Verdict::Refuse(_)), "{:?}", none.verdict);
+    // LUN 0 is tgtd's controller (PDT 0Ch): not a disk.
+    let controller = attach(&tgtd, 0);
+    assert!(matches!(controller.verdict, Verdict::Refuse(_)), "{:?}", controller.verdict);
+}
