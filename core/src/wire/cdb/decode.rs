@@ -369,3 +369,34 @@ pub fn decode(cdb: &[u8], block_length: u32) -> Result<ScsiCommand, CdbDecodeErr
     let _checked = command.encode().map_err(CdbDecodeError::Refused)?;
     Ok(command)
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn put_be_and_get_be_agree_and_stay_inside() {
+        let mut buf = [0u8; 16];
+        put_be(&mut buf, 2, 4, 0x1_0203_0405);
+        assert_eq!(buf[..7], [0, 0, 2, 3, 4, 5, 0], "only the low 4 bytes are written");
+        assert_eq!(get_be(&buf, 2, 4), 0x0203_0405);
+        put_be(&mut buf, 8, 8, u64::MAX);
+        assert_eq!(get_be(&buf, 8, 8), u64::MAX);
+        // Out of bounds: nothing written, nothing read, no panic.
+        put_be(&mut buf, 14, 4, 0xAAAA_AAAA);
+        assert_eq!(buf[14..], [0xff, 0xff]);
+        assert_eq!(get_be(&buf, 14, 4), 0);
+        assert_eq!(get_be(&buf, usize::MAX, 2), 0);
+        put_be(&mut buf, usize::MAX, 2, 1);
+    }
+
+    #[test]
+    fn zero_length_data_phase_is_no_data_phase() {
+        let cdb = Cdb::from_array([0x12, 0, 0, 0, 0, 0]);
+        assert_eq!(Command::new(cdb, DataDirection::In, 0).direction, DataDirection::None);
+        assert_eq!(Command::new(cdb, DataDirection::In, 1).direction, DataDirection::In);
+        assert_eq!(block_bytes(3, 0), Err(BuildError::Invalid("logical block length is 0")));
+        assert_eq!(block_bytes(u64::MAX, 1), Ok(u64::MAX));
+        assert!(matches!(block_bytes(u64::MAX, 2), Err(BuildError::OutOfRange { .. })));
+    }
+}
