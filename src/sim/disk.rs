@@ -101,6 +101,7 @@ const BECOMING_READY: SenseData = SenseData::new(NOT_READY, 0x04, 0x01);
 const NEEDS_START: SenseData = SenseData::new(NOT_READY, 0x04, 0x02);
 const NO_MEDIUM: SenseData = SenseData::new(NOT_READY, 0x3A, 0x00);
 const WRITE_PROTECTED: SenseData = SenseData::new(DATA_PROTECT, 0x27, 0x00);
+const LUN_NOT_SUPPORTED: SenseData = SenseData::new(ILLEGAL_REQUEST, 0x25, 0x00);
 
 impl Disk {
     /// A powered-off disk; it powers on at its first command.
@@ -652,6 +653,11 @@ impl Target for Disk {
         if !exempt {
             if let Some(ua) = self.unit_attention.take() {
                 return self.check(ua);
+            }
+            // A LUN whose qualifier says no device is connected serves only INQUIRY,
+            // REQUEST SENSE and REPORT LUNS (SPC-5 §6.7.2; tgtd answers 25/00 the same way).
+            if self.profile.inquiry.peripheral_qualifier != 0 {
+                return self.check(LUN_NOT_SUPPORTED);
             }
         }
         self.run(request, command, data, now)
