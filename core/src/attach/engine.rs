@@ -135,8 +135,7 @@ pub struct Engine {
 impl Engine {
     /// Starts an attach at `now`. Nothing is sent until [`poll`](Self::poll).
     pub fn begin(config: Config, now: Instant) -> Engine {
-        let mut report = Report::default();
-        report.quirks = config.quirks_on & !config.quirks_off;
+        let report = Report { quirks: config.quirks_on & !config.quirks_off, ..Report::default() };
         Engine {
             config,
             deadline: now + config.time_budget,
@@ -157,7 +156,7 @@ impl Engine {
     /// counted once); after [`Poll::Done`] it returns the same verdict. Once the time budget
     /// has run out it ends the run, even with a command outstanding (a later `complete` is
     /// then ignored).
-    #[must_use]
+    #[must_use = "the poll says which command to send or how long to wait"]
     pub fn poll(&mut self, now: Instant) -> Poll {
         if let Some(verdict) = self.report.verdict {
             return Poll::Done(verdict);
@@ -380,7 +379,7 @@ impl Engine {
 
     fn start_capacity(&mut self) {
         self.facts.rc16_tried = false;
-        self.facts.rc10_overflowed = false;
+        self.facts.rc10_overflow = None;
         if self.rc16_first() {
             self.goto(Step::ReadCapacity16);
         } else {
@@ -524,7 +523,7 @@ impl Engine {
             // reader's way of saying "no medium".
             self.medium_absent();
         } else if !self.facts.rc16_tried {
-            self.facts.rc10_overflowed = true;
+            self.facts.rc10_overflow = Some(length);
             self.goto(Step::ReadCapacity16);
         } else {
             self.assume_2_to_32(length);
@@ -541,12 +540,10 @@ impl Engine {
     fn rc16_failed(&mut self) {
         self.warn(Warning::ReadCapacity16Failed);
         self.facts.rc16_tried = true;
-        if self.facts.rc10_overflowed {
-            // RC10 already answered FFFF_FFFFh; its block length is what we have.
-            self.facts.rc10_overflowed = false;
-            self.goto(Step::ReadCapacity10);
-        } else {
-            self.goto(Step::ReadCapacity10);
+        match self.facts.rc10_overflow.take() {
+            // RC10 already answered FFFF_FFFFh: asking it again would say the same.
+            Some(length) => self.assume_2_to_32(length),
+            None => self.goto(Step::ReadCapacity10),
         }
     }
 

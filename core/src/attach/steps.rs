@@ -47,8 +47,9 @@ pub(super) struct Facts {
     pub ata_rotation: Option<RotationRate>,
     /// READ CAPACITY(16) was sent (and failed, if we are back in READ CAPACITY(10)).
     pub rc16_tried: bool,
-    /// READ CAPACITY(10) said FFFF_FFFFh; READ CAPACITY(16) is asked to resolve it.
-    pub rc10_overflowed: bool,
+    /// READ CAPACITY(10) said FFFF_FFFFh with this block length; READ CAPACITY(16) is
+    /// asked to resolve it.
+    pub rc10_overflow: Option<u32>,
     /// DPOFUA from the mode parameter header.
     pub dpofua: bool,
     /// Times a unit attention sent the engine back to re-read capacity.

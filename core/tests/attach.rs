@@ -1,0 +1,961 @@
+//! The characterization engine driven by a small scripted disk, in virtual time.
+//!
+//! The responder below answers INQUIRY, VPD, READ CAPACITY, READ(10) and MODE SENSE from
+//! byte arrays built here after the SPC-5 / SBC-4 tables each builder names; a per-scenario
+//! hook overrides any answer (NOT READY for a while, unit attentions, BUSY, a lying realized
+//! count). Every command costs 1 ms of virtual time and waits are skipped, so a 100-second
+//! spin-up takes no wall time. Every scenario asserts the verdict, the key report facts, the
+//! exact number of commands, and that every CDB passes `is_non_destructive`.
+
+use sbc_core::attach::{
+    is_non_destructive, Completion, Config, DiscardMethod, Engine, Poll, RefuseReason, Report,
+    RotationRate, Verdict, Warning,
+};
+use sbc_core::quirks::Quirks;
+use sbc_core::time::{Duration, Instant};
+use sbc_core::wire::inquiry::Version;
+use sbc_core::wire::status::ServiceResponse;
+use sbc_core::wire::vpd::{DesignatorType, NominalFormFactor};
+
+// ---------------------------------------------------------------------------------------
+// Byte builders (SPC-5 / SBC-4 / SAT-4 layouts)
+// ---------------------------------------------------------------------------------------
+
+/// Standard INQUIRY data (SPC-5 §6.7.2, table "Standard INQUIRY data format"), `total`
+/// bytes long (ADDITIONAL LENGTH = total - 5).
+fn inquiry(
+    byte0: u8,
+    rmb: bool,
+    version: u8,
+    protect: bool,
+    ids: (&str, &str, &str),
+    total: usize,
+) -> Vec<u8> {
+    let mut b = vec![0u8; total];
+    b[0] = byte0;
+    b[1] = if rmb { 0x80 } else { 0 };
+    b[2] = version;
+    b[3] = 0x02; // RESPONSE DATA FORMAT 2
+    b[4] = (total - 5) as u8;
+    b[5] = u8::from(protect);
+    b[7] = 0x02; // CMDQUE
+    let field = |s: &str, n: usize| {
+        let mut f = vec![b' '; n];
+        f[..s.len()].copy_from_slice(s.as_bytes());
+        f
+    };
+    b[8..16].copy_from_slice(&field(ids.0, 8));
+    b[16..32].copy_from_slice(&field(ids.1, 16));
+    b[32..36].copy_from_slice(&field(ids.2, 4));
+    b
+}
+
+/// A VPD page (SPC-5 §7.7.1, table "VPD page format"): PDT 0, PAGE CODE, PAGE LENGTH.
+fn vpd(page: u8, payload: &[u8]) -> Vec<u8> {
+    let mut b = vec![0, page];
+    b.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    b.extend_from_slice(payload);
+    b
+}
+
+/// Device Identification (83h) with one NAA IEEE Registered designator (SPC-5 §7.7.6.6):
+/// code set binary, association LU, type 3, 8 bytes.
+fn vpd83_naa(naa: [u8; 8]) -> Vec<u8> {
+    let mut p = vec![0x01, 0x03, 0x00, 0x08];
+    p.extend_from_slice(&naa);
+    vpd(0x83, &p)
+}
+
+/// Block Limits (B0h, SBC-4 §6.6.4): MAXIMUM TRANSFER LENGTH at byte 8, OPTIMAL TRANSFER
+/// LENGTH at 12, MAXIMUM UNMAP LBA COUNT at 20; PAGE LENGTH 3Ch.
+fn vpd_b0(max: u32, opt: u32, max_unmap: u32) -> Vec<u8> {
+    let mut p = vec![0u8; 0x3c];
+    p[4..8].copy_from_slice(&max.to_be_bytes());
+    p[8..12].copy_from_slice(&opt.to_be_bytes());
+    p[16..20].copy_from_slice(&max_unmap.to_be_bytes());
+    vpd(0xB0, &p)
+}
+
+/// Block Device Characteristics (B1h, SBC-4 §6.6.2): MEDIUM ROTATION RATE at byte 4,
+/// NOMINAL FORM FACTOR in byte 7.
+fn vpd_b1(rotation: u16, form: u8) -> Vec<u8> {
+    let mut p = vec![0u8; 0x3c];
+    p[0..2].copy_from_slice(&rotation.to_be_bytes());
+    p[3] = form;
+    vpd(0xB1, &p)
+}
+
+/// Logical Block Provisioning (B2h, SBC-4 §6.6.5): byte 5 = LBPU(7) LBPWS(6) LBPWS10(5).
+fn vpd_b2(flags: u8) -> Vec<u8> {
+    vpd(0xB2, &[0, flags, 0x02, 0])
+}
+
+/// ATA Information (89h, SAT-4 §12.4.2): SAT vendor/product/revision, COMMAND CODE ECh and
+/// 512 bytes of IDENTIFY DEVICE data with a model string (words 27..46, bytes swapped per
+/// ACS-4 §3.4.9) and SMART supported (word 82 bit 0) and enabled (word 85 bit 0).
+fn vpd89(model: &str) -> Vec<u8> {
+    let mut p = vec![0u8; 0x238];
+    p[4..12].copy_from_slice(b"linux   ");
+    p[12..28].copy_from_slice(b"libata          ");
+    p[28..32].copy_from_slice(b"3.00");
+    p[52] = 0xEC;
+    let id = &mut p[56..56 + 512];
+    let mut m = [b' '; 40];
+    m[..model.len()].copy_from_slice(model.as_bytes());
+    for (i, pair) in m.chunks(2).enumerate() {
+        id[54 + 2 * i] = pair[1];
+        id[54 + 2 * i + 1] = pair[0];
+    }
+    id[82 * 2] = 0x01; // word 82 bit 0: SMART supported
+    id[83 * 2 + 1] = 0x40; // word 83: bit 14 set (words 82..84 valid)
+    id[85 * 2] = 0x01; // word 85 bit 0: SMART enabled
+    id[217 * 2] = 0x01; // word 217: non-rotating
+    vpd(0x89, &p)
+}
+
+/// READ CAPACITY(10) data (SBC-4 §5.20.2): RETURNED LBA, BLOCK LENGTH.
+fn rc10(last_lba: u32, length: u32) -> Vec<u8> {
+    let mut b = last_lba.to_be_bytes().to_vec();
+    b.extend_from_slice(&length.to_be_bytes());
+    b
+}
+
+/// READ CAPACITY(16) data (SBC-4 §5.21.2): RETURNED LBA, BLOCK LENGTH, byte 13 LBPPBE,
+/// byte 14 LBPME(7) LBPRZ(6) LALBA(13..8), byte 15 LALBA(7..0).
+fn rc16(last_lba: u64, length: u32, lbppbe: u8, lbpme: bool, lalba: u16) -> Vec<u8> {
+    let mut b = vec![0u8; 32];
+    b[0..8].copy_from_slice(&last_lba.to_be_bytes());
+    b[8..12].copy_from_slice(&length.to_be_bytes());
+    b[13] = lbppbe;
+    b[14] = (u8::from(lbpme) << 7) | (lbpme as u8) << 6 | (lalba >> 8) as u8 & 0x3f;
+    b[15] = lalba as u8;
+    b
+}
+
+/// The Caching mode page (SBC-4 §6.5.5): PAGE CODE 08h, PAGE LENGTH 12h, byte 2 WCE(2) RCD(0).
+fn caching_page(wce: bool, rcd: bool) -> Vec<u8> {
+    let mut p = vec![0u8; 20];
+    p[0] = 0x08;
+    p[1] = 0x12;
+    p[2] = u8::from(wce) << 2 | u8::from(rcd);
+    p
+}
+
+/// The Control mode page (SPC-5 §7.5.10): PAGE CODE 0Ah, PAGE LENGTH 0Ah.
+fn control_page() -> Vec<u8> {
+    let mut p = vec![0u8; 12];
+    p[0] = 0x0A;
+    p[1] = 0x0A;
+    p
+}
+
+/// Fixed-format sense (SPC-5 §4.4.3): 70h, SENSE KEY, ADDITIONAL SENSE LENGTH 10, ASC, ASCQ.
+fn sense(key: u8, asc: u8, ascq: u8) -> Vec<u8> {
+    let mut s = vec![0u8; 18];
+    s[0] = 0x70;
+    s[2] = key;
+    s[7] = 10;
+    s[12] = asc;
+    s[13] = ascq;
+    s
+}
+
+// ---------------------------------------------------------------------------------------
+// The scripted disk
+// ---------------------------------------------------------------------------------------
+
+/// One answer.
+#[derive(Clone, Debug)]
+struct Reply {
+    service_response: ServiceResponse,
+    status: u32,
+    data: Vec<u8>,
+    sense: Vec<u8>,
+    /// Realized count override (default: the bytes of `data` that fit the allocation).
+    realized: Option<u64>,
+}
+
+impl Reply {
+    fn good(data: Vec<u8>) -> Reply {
+        Reply {
+            service_response: ServiceResponse::TASK_COMPLETE,
+            status: 0,
+            data,
+            sense: vec![],
+            realized: None,
+        }
+    }
+    fn check(key: u8, asc: u8, ascq: u8) -> Reply {
+        Reply { status: 0x02, sense: sense(key, asc, ascq), ..Reply::good(vec![]) }
+    }
+    fn status(status: u32) -> Reply {
+        Reply { status, ..Reply::good(vec![]) }
+    }
+}
+
+type Hook = Box<dyn FnMut(&[u8], Instant, &mut State) -> Option<Reply>>;
+
+/// What the disk remembers between commands.
+#[derive(Default)]
+struct State {
+    started: bool,
+    count: usize,
+}
+
+struct Disk {
+    inquiry: Vec<u8>,
+    /// VPD pages by code; page 00h is built from the list. `None`: EVPD is rejected.
+    vpd: Option<Vec<Vec<u8>>>,
+    rc10: Option<Vec<u8>>,
+    rc16: Option<Vec<u8>>,
+    mode10: bool,
+    wp: bool,
+    dpofua: bool,
+    pages: Vec<u8>,
+    hook: Option<Hook>,
+    state: State,
+}
+
+const INVALID_OPCODE: (u8, u8, u8) = (0x05, 0x20, 0x00);
+const INVALID_FIELD: (u8, u8, u8) = (0x05, 0x24, 0x00);
+
+impl Disk {
+    /// A healthy SPC-4 SSD: 96-byte INQUIRY, VPD 80/83/B0/B1/B2, RC16 with thin
+    /// provisioning, MODE SENSE(10) with Caching (WCE) and Control pages, DPOFUA.
+    fn healthy() -> Disk {
+        Disk {
+            inquiry: inquiry(0x00, false, 0x06, false, ("ACME", "FastDisk 9000", "1.0"), 96),
+            vpd: Some(vec![
+                vpd(0x80, b"  SN0001234  "),
+                vpd83_naa([0x50, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd]),
+                vpd_b0(0x4000, 0x80, 0x1000),
+                vpd_b1(0x0001, 0x03),
+                vpd_b2(0x80),
+            ]),
+            rc10: Some(rc10(0x00FF_FFFF, 512)),
+            rc16: Some(rc16(0x3FFF_FFFF, 512, 3, true, 0)),
+            mode10: true,
+            wp: false,
+            dpofua: true,
+            pages: [caching_page(true, false), control_page()].concat(),
+            hook: None,
+            state: State::default(),
+        }
+    }
+
+    fn with_hook(
+        mut self,
+        hook: impl FnMut(&[u8], Instant, &mut State) -> Option<Reply> + 'static,
+    ) -> Disk {
+        self.hook = Some(Box::new(hook));
+        self
+    }
+
+    fn execute(&mut self, cdb: &[u8], now: Instant) -> Reply {
+        self.state.count += 1;
+        if cdb[0] == 0x1B {
+            self.state.started = true;
+        }
+        if let Some(hook) = self.hook.as_mut() {
+            if let Some(r) = hook(cdb, now, &mut self.state) {
+                return r;
+            }
+        }
+        let err = |(k, a, q): (u8, u8, u8)| Reply::check(k, a, q);
+        match cdb[0] {
+            0x00 | 0x1B => Reply::good(vec![]),
+            0x12 if cdb[1] & 1 == 0 => Reply::good(self.inquiry.clone()),
+            0x12 => match &self.vpd {
+                None => err(INVALID_FIELD),
+                Some(pages) if cdb[2] == 0 => {
+                    let list: Vec<u8> =
+                        std::iter::once(0).chain(pages.iter().map(|p| p[1])).collect();
+                    Reply::good(vpd(0, &list))
+                }
+                Some(pages) => match pages.iter().find(|p| p[1] == cdb[2]) {
+                    Some(p) => Reply::good(p.clone()),
+                    None => err(INVALID_FIELD),
+                },
+            },
+            0x25 => self.rc10.clone().map_or_else(|| err(INVALID_OPCODE), Reply::good),
+            0x9E => self.rc16.clone().map_or_else(|| err(INVALID_OPCODE), Reply::good),
+            0x28 => Reply::good(vec![0u8; 4096]),
+            0x5A if !self.mode10 => err(INVALID_OPCODE),
+            0x5A | 0x1A => {
+                let page = cdb[2] & 0x3f;
+                let pages = if page == 0x3f {
+                    self.pages.clone()
+                } else {
+                    let mut rest = &self.pages[..];
+                    let mut found = None;
+                    while rest.len() >= 2 {
+                        let len = 2 + rest[1] as usize;
+                        if rest[0] & 0x3f == page {
+                            found = Some(rest[..len].to_vec());
+                        }
+                        rest = &rest[len..];
+                    }
+                    match found {
+                        Some(p) => p,
+                        None => return err(INVALID_FIELD),
+                    }
+                };
+                let dsp = u8::from(self.wp) << 7 | u8::from(self.dpofua) << 4;
+                // Mode parameter header (SPC-5 §7.5.5/§7.5.6) + one short block descriptor.
+                let bd = [0u8, 0, 0, 0, 0, 0, 2, 0];
+                let mut d = if cdb[0] == 0x1A {
+                    vec![(3 + bd.len() + pages.len()) as u8, 0, dsp, bd.len() as u8]
+                } else {
+                    let n = (6 + bd.len() + pages.len()) as u16;
+                    let [h, l] = n.to_be_bytes();
+                    vec![h, l, 0, dsp, 0, 0, 0, bd.len() as u8]
+                };
+                d.extend_from_slice(&bd);
+                d.extend_from_slice(&pages);
+                Reply::good(d)
+            }
+            _ => err(INVALID_OPCODE),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The driver loop (what the shim does, in virtual time)
+// ---------------------------------------------------------------------------------------
+
+struct Outcome {
+    verdict: Verdict,
+    report: Report,
+    cdbs: Vec<Vec<u8>>,
+    actions: Vec<String>,
+    elapsed: Duration,
+}
+
+impl Outcome {
+    fn count(&self, opcode: u8) -> usize {
+        self.cdbs.iter().filter(|c| c[0] == opcode).count()
+    }
+}
+
+fn run(config: Config, disk: &mut Disk) -> Outcome {
+    let start = Instant::from_millis(1_000);
+    let mut now = start;
+    let mut engine = Engine::begin(config, now);
+    let mut cdbs = Vec::new();
+    let mut actions = Vec::new();
+    for _ in 0..100_000 {
+        match engine.poll(now) {
+            Poll::Command(req) => {
+                let cdb = req.command.cdb.as_bytes().to_vec();
+                assert!(is_non_destructive(&cdb), "destructive CDB emitted: {cdb:02x?}");
+                assert_eq!(req.sense_length, 18);
+                // Polling again before completing returns the same request.
+                assert_eq!(engine.poll(now), Poll::Command(req));
+                let alloc = req.command.transfer_length as usize;
+                let reply = disk.execute(&cdb, now);
+                let mut buf = vec![0u8; alloc];
+                let n = reply.data.len().min(alloc);
+                buf[..n].copy_from_slice(&reply.data[..n]);
+                now = now + Duration::from_millis(1);
+                let action = engine.complete(
+                    &Completion {
+                        service_response: reply.service_response,
+                        task_status: reply.status,
+                        realized: reply.realized.unwrap_or(n as u64),
+                        data: &buf,
+                        sense: &reply.sense,
+                    },
+                    now,
+                );
+                cdbs.push(cdb);
+                actions.push(format!("{action:?}"));
+            }
+            Poll::Wait { until } => {
+                assert!(until > now);
+                now = until;
+            }
+            Poll::Done(verdict) => {
+                assert_eq!(engine.poll(now), Poll::Done(verdict), "poll after Done repeats");
+                let report = *engine.report();
+                assert_eq!(report.verdict, Some(verdict));
+                assert_eq!(usize::from(report.commands_sent), cdbs.len());
+                return Outcome {
+                    verdict,
+                    report,
+                    cdbs,
+                    actions,
+                    elapsed: now.saturating_since(start),
+                };
+            }
+        }
+    }
+    panic!("engine did not finish");
+}
+
+fn refused(reason: RefuseReason) -> Verdict {
+    Verdict::Refuse(reason)
+}
+
+/// Commands of the healthy disk before TEST UNIT READY: INQUIRY 36 + 96, VPD 00h header +
+/// page, five pages × (header + page).
+const HEALTHY_PRE_TUR: usize = 2 + 2 + 5 * 2;
+
+// ---------------------------------------------------------------------------------------
+// Scenarios
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn healthy_spc4_disk() {
+    let o = run(Config::default(), &mut Disk::healthy());
+    assert_eq!(o.verdict, Verdict::Accept);
+    let r = &o.report;
+    assert_eq!(r.vendor.as_str(), Some("ACME"));
+    assert_eq!(r.product.as_str(), Some("FastDisk 9000"));
+    assert_eq!(r.revision.as_str(), Some("1.0"));
+    assert_eq!(r.serial.as_str(), Some("SN0001234"));
+    let d: Vec<_> = r.designators().collect();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].designator_type, DesignatorType::NAA);
+    assert_eq!(d[0].as_bytes(), [0x50, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd]);
+    assert_eq!(r.version, Version::SPC_4);
+    assert!(r.medium_present && !r.removable);
+    assert_eq!(r.block_count, 0x4000_0000);
+    assert_eq!((r.logical_block_length, r.physical_block_length), (512, 4096));
+    assert!(r.lbpme && r.lbprz);
+    assert_eq!(r.discard, DiscardMethod::Unmap);
+    assert_eq!(r.max_transfer_blocks, Some(0x4000));
+    assert_eq!(r.optimal_transfer_blocks, Some(0x80));
+    assert_eq!(r.rotation_rate, RotationRate::NonRotating);
+    assert_eq!(r.form_factor, NominalFormFactor::INCH_2_5);
+    assert!(!r.write_protected);
+    assert_eq!((r.write_cache, r.read_cache_disabled), (Some(true), Some(false)));
+    assert!(r.fua);
+    assert_eq!(r.sat, None);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // INQUIRY ×2, VPD ×12, TUR, RC16, MODE SENSE(10): no command repeated.
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 3);
+    assert_eq!((o.count(0x12), o.count(0x00), o.count(0x9E), o.count(0x5A)), (14, 1, 1, 1));
+    // VPD pages header first: 4 bytes, then the announced length.
+    assert_eq!(o.cdbs[2], [0x12, 1, 0x00, 0, 4, 0]);
+    assert_eq!(o.cdbs[3], [0x12, 1, 0x00, 0, 10, 0]);
+    assert!(o.actions.iter().all(|a| a == "Success"));
+}
+
+#[test]
+fn four_k_native_disk() {
+    let mut disk = Disk::healthy();
+    disk.vpd = Some(vec![vpd_b1(7200, 0x02)]);
+    disk.rc16 = Some(rc16(0x0FFF_FFFF, 4096, 0, false, 0));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let r = &o.report;
+    assert_eq!(
+        (r.block_count, r.logical_block_length, r.physical_block_length),
+        (1 << 28, 4096, 4096)
+    );
+    assert_eq!(r.rotation_rate, RotationRate::Rpm(7200));
+    assert_eq!(r.form_factor, NominalFormFactor::INCH_3_5);
+    assert_eq!(r.discard, DiscardMethod::None); // LBPME = 0
+    assert_eq!(r.max_transfer_blocks, None);
+    // INQUIRY ×2, VPD 00h ×2, B1h ×2, TUR, RC16, MODE SENSE.
+    assert_eq!(o.cdbs.len(), 9);
+}
+
+#[test]
+fn emulated_512_with_lowest_aligned_lba() {
+    let mut disk = Disk::healthy();
+    disk.vpd = Some(vec![]);
+    disk.rc16 = Some(rc16(976_773_167, 512, 3, false, 1));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let r = &o.report;
+    assert_eq!(r.block_count, 976_773_168);
+    assert_eq!(
+        (r.logical_block_length, r.physical_block_length, r.lowest_aligned_lba),
+        (512, 4096, 1)
+    );
+    // INQUIRY ×2, VPD 00h header + page (an empty list still has PAGE LENGTH 1: 00h itself),
+    // TUR, RC16, MODE SENSE.
+    assert_eq!(o.cdbs.len(), 7);
+}
+
+#[test]
+fn rc10_all_ones_escalates_to_rc16() {
+    let mut disk = Disk::healthy();
+    // SPC-2 (version 4): READ CAPACITY(10) first (Linux sd_try_rc16_first).
+    disk.inquiry = inquiry(0, false, 0x04, false, ("BIG", "Array", "0001"), 36);
+    disk.vpd = None;
+    disk.rc10 = Some(rc10(0xFFFF_FFFF, 512));
+    disk.rc16 = Some(rc16((1 << 33) - 1, 512, 0, false, 0));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.report.block_count, 1 << 33);
+    assert_eq!(o.report.warnings.len(), 1, "{:?}", o.report.warnings); // VpdUnsupported
+                                                                       // INQUIRY (36 was all), VPD 00h header (rejected), TUR, RC10, RC16, MODE SENSE.
+    assert_eq!(o.cdbs.len(), 6);
+    let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+    assert_eq!(ops, [0x12, 0x12, 0x00, 0x25, 0x9E, 0x5A]);
+}
+
+#[test]
+fn rc10_all_ones_and_rc16_failing_means_2_to_32_blocks() {
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0, false, 0x04, false, ("BIG", "Array", "0001"), 36);
+    disk.vpd = None;
+    disk.rc10 = Some(rc10(0xFFFF_FFFF, 512));
+    disk.rc16 = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.report.block_count, 1 << 32);
+    assert!(o.report.warnings.contains(Warning::CapacityAssumed2To32));
+    assert!(o.report.warnings.contains(Warning::ReadCapacity16Failed));
+    // INQUIRY, VPD header, TUR, RC10, RC16 (invalid opcode), MODE SENSE: RC10 is not re-sent.
+    assert_eq!(o.cdbs.len(), 6);
+}
+
+#[test]
+fn rc16_invalid_opcode_falls_back_to_rc10() {
+    let mut disk = Disk::healthy();
+    disk.rc16 = None;
+    disk.rc10 = Some(rc10(0x00FF_FFFF, 512));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let r = &o.report;
+    assert_eq!(r.block_count, 0x0100_0000);
+    assert_eq!(r.physical_block_length, 512);
+    assert!(!r.lbpme);
+    assert_eq!(r.discard, DiscardMethod::None);
+    assert!(r.warnings.contains(Warning::ReadCapacity16Failed));
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 4);
+    assert!(o.actions.iter().any(|a| a.contains("InvalidOpcode")));
+}
+
+#[test]
+fn no_vpd_support() {
+    let mut disk = Disk::healthy();
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(o.report.warnings.contains(Warning::VpdUnsupported));
+    assert!(o.report.serial.is_empty());
+    assert_eq!(o.report.max_transfer_blocks, None);
+    // LBPME without B0h/B2h: WRITE SAME(16) (Linux sd_discard_mode).
+    assert_eq!(o.report.discard, DiscardMethod::WriteSame16);
+    // INQUIRY ×2, one rejected VPD 00h header, TUR, RC16, MODE SENSE.
+    assert_eq!(o.cdbs.len(), 6);
+}
+
+#[test]
+fn becoming_ready_for_30_seconds() {
+    let ready_at = Instant::from_millis(1_000 + 30_000);
+    let disk = Disk::healthy().with_hook(move |cdb, now, _| {
+        (cdb[0] == 0x00 && now < ready_at).then(|| Reply::check(0x02, 0x04, 0x01))
+    });
+    let o = run(Config::default(), &mut { disk });
+    assert_eq!(o.verdict, Verdict::Accept);
+    // The first TUR goes at t = 1 000 + 14 ms; each retry 1 s after the previous
+    // completion, i.e. 1 001 ms apart: TUR k at 1 014 + (k-1)·1 001; ready from 31 000,
+    // so k = 31 (1 014 + 30·1 001 = 31 044): 30 NOT READY then GOOD.
+    assert_eq!(o.count(0x00), 31);
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 31 + 2);
+    assert!(o.elapsed >= Duration::from_secs(30) && o.elapsed < Duration::from_secs(31));
+    assert_eq!(o.actions.iter().filter(|a| a.contains("BecomingReady")).count(), 30);
+}
+
+#[test]
+fn initializing_command_required_gets_one_start() {
+    let disk = Disk::healthy().with_hook(|cdb, _, st| {
+        (cdb[0] == 0x00 && !st.started).then(|| Reply::check(0x02, 0x04, 0x02))
+    });
+    let o = run(Config::default(), &mut { disk });
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.count(0x1B), 1);
+    let start = o.cdbs.iter().find(|c| c[0] == 0x1B).unwrap();
+    assert_eq!(start.as_slice(), [0x1B, 0x01, 0, 0, 0x01, 0]); // IMMED=1, START=1
+    assert_eq!(o.count(0x00), 2);
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 5);
+}
+
+#[test]
+fn no_start_stop_quirk_sends_no_start() {
+    let disk = Disk::healthy().with_hook(|cdb, _, st| {
+        (cdb[0] == 0x00 && !st.started).then(|| Reply::check(0x02, 0x04, 0x02))
+    });
+    let config = Config { quirks_on: Quirks::NO_START_STOP, ..Config::default() };
+    let o = run(config, &mut { disk });
+    assert_eq!(o.verdict, refused(RefuseReason::NotReady { asc: 0x04, ascq: 0x02 }));
+    assert_eq!(o.count(0x1B), 0);
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 1);
+}
+
+#[test]
+fn empty_removable_reader_is_accepted_without_medium() {
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x3A, 0x00)));
+    disk.inquiry = inquiry(0x00, true, 0x06, false, ("Generic-", "SD/MMC", "1.00"), 36);
+    disk.vpd = Some(vec![]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(o.report.removable && !o.report.medium_present);
+    assert_eq!(o.report.block_count, 0);
+    // INQUIRY, VPD 00h ×2, TUR: no READ CAPACITY, no MODE SENSE without a medium.
+    assert_eq!(o.cdbs.len(), 4);
+}
+
+#[test]
+fn fixed_disk_without_medium_is_refused() {
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x3A, 0x00)));
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::NoMedium));
+    assert_eq!(o.cdbs.len(), 4);
+}
+
+#[test]
+fn manual_intervention_required_stops_at_once() {
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x04, 0x03)));
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::NotReady { asc: 0x04, ascq: 0x03 }));
+    assert_eq!(o.count(0x00), 1);
+    assert_eq!(o.cdbs.len(), 4);
+}
+
+#[test]
+fn not_connected_and_not_a_disk_are_refused_after_one_inquiry() {
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0x20, false, 0x06, false, ("ACME", "Ghost", "1"), 36); // PQ 001b
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::NotConnected { peripheral_qualifier: 1 }));
+    assert_eq!(o.cdbs.len(), 1);
+
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0x05, true, 0x05, false, ("HL-DT-ST", "DVDRAM", "1.00"), 36);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::NotDirectAccess { peripheral_device_type: 5 }));
+    assert_eq!(o.cdbs.len(), 1);
+}
+
+#[test]
+fn block_length_520_is_refused_and_0_becomes_512() {
+    let mut disk = Disk::healthy();
+    disk.vpd = None;
+    disk.rc16 = Some(rc16(1_000_000, 520, 0, false, 0));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::UnsupportedBlockLength { length: 520 }));
+    assert_eq!(o.cdbs.len(), 5); // INQUIRY ×2, VPD, TUR, RC16
+
+    let mut disk = Disk::healthy();
+    disk.vpd = None;
+    disk.rc16 = Some(rc16(999, 0, 0, false, 0));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!((o.report.block_count, o.report.logical_block_length), (1000, 512));
+    assert!(o.report.warnings.contains(Warning::BlockLengthZero));
+    assert_eq!(o.cdbs.len(), 6);
+}
+
+#[test]
+fn mode_sense_10_invalid_opcode_falls_back_to_6() {
+    let mut disk = Disk::healthy();
+    disk.mode10 = false;
+    disk.wp = true;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(o.report.warnings.contains(Warning::ModeSense10Unsupported));
+    assert!(o.report.write_protected);
+    assert_eq!(o.count(0x5A), 1);
+    assert_eq!(o.count(0x1A), 1);
+    let ms6 = o.cdbs.iter().find(|c| c[0] == 0x1A).unwrap();
+    assert_eq!(ms6.as_slice(), [0x1A, 0, 0x3F, 0, 255, 0]);
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 4);
+}
+
+#[test]
+fn write_protected_medium() {
+    let mut disk = Disk::healthy();
+    disk.wp = true;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(o.report.write_protected);
+    // WCE = 1 in the page, but no cache flushing on a protected medium (Linux).
+    assert_eq!(o.report.write_cache, Some(false));
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 3);
+}
+
+#[test]
+fn mode_sense_failure_assumes_writable() {
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x5A).then(|| Reply::check(0x05, 0x24, 0x00)));
+    disk.wp = true;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(!o.report.write_protected);
+    assert_eq!(o.report.write_cache, None);
+    assert!(!o.report.fua);
+    assert!(o.report.warnings.contains(Warning::ModeSenseFailed));
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 3);
+}
+
+#[test]
+fn unit_attention_storm_is_absorbed_within_the_bound() {
+    let disk = Disk::healthy().with_hook(|cdb, _, st| {
+        (cdb[0] == 0x00 && st.count <= HEALTHY_PRE_TUR + 5).then(|| Reply::check(0x06, 0x29, 0x00))
+    });
+    let o = run(Config::default(), &mut { disk });
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.count(0x00), 6);
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 6 + 2);
+
+    // One that never stops: 1 + 10 absorbed (policy UNIT_ATTENTION_RETRIES), then refused.
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x06, 0x29, 0x00)));
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::UnitAttentionStorm));
+    assert_eq!(o.count(0x00), 11);
+    assert_eq!(o.cdbs.len(), 3 + 11);
+}
+
+#[test]
+fn never_ready_ends_on_the_time_budget() {
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x04, 0x01)));
+    disk.vpd = None;
+    let config = Config { time_budget: Duration::from_secs(20), ..Config::default() };
+    let o = run(config, &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::TimeBudgetExhausted));
+    assert_eq!(o.elapsed, Duration::from_secs(20));
+    // TURs at 3, 1 004, ..., 3 + 19·1 001 = 19 022 ms; the next would be at 20 023.
+    assert_eq!(o.count(0x00), 20);
+    assert_eq!(o.cdbs.len(), 3 + 20);
+
+    // With the default budget, the policy's 100 becoming-ready polls run out first.
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x04, 0x01)));
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::NotReady { asc: 0x04, ascq: 0x01 }));
+    assert_eq!(o.count(0x00), 101);
+    assert!(o.elapsed < Duration::from_secs(102));
+}
+
+#[test]
+fn busy_device_ends_on_a_budget() {
+    let mut disk = Disk::healthy().with_hook(|_, _, _| Some(Reply::status(0x08)));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::Busy));
+    // 1 + 10 backed-off retries (policy BUSY_RETRIES): 100+200+400+800+6·1000 ms waited.
+    assert_eq!(o.cdbs.len(), 11);
+    assert_eq!(o.elapsed, Duration::from_millis(7_500 + 11));
+
+    // A small command budget ends it first.
+    let mut disk = Disk::healthy().with_hook(|_, _, _| Some(Reply::status(0x08)));
+    let config = Config { command_budget: 4, ..Config::default() };
+    let o = run(config, &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::CommandBudgetExhausted));
+    assert_eq!(o.cdbs.len(), 4);
+}
+
+#[test]
+fn realized_beyond_request_is_a_transport_failure() {
+    let mut disk = Disk::healthy().with_hook(|cdb, _, _| {
+        (cdb[0] == 0x12).then(|| Reply { realized: Some(37), ..Reply::good(vec![0; 36]) })
+    });
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::TransportFailure));
+    // 1 + 2 transport retries (policy TRANSPORT_RETRIES).
+    assert_eq!(o.cdbs.len(), 3);
+    assert!(o.actions[0].contains("Transport"));
+    assert_eq!(o.report.vendor.as_bytes(), b"");
+}
+
+#[test]
+fn device_gone_ends_at_once() {
+    let mut disk = Disk::healthy().with_hook(|cdb, _, _| {
+        (cdb[0] == 0x00).then(|| Reply {
+            service_response: ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE,
+            status: 0x04,
+            ..Reply::good(vec![])
+        })
+    });
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::DeviceGone));
+    assert_eq!(o.cdbs.len(), 4);
+}
+
+#[test]
+fn sat_bridge_from_vpd_89() {
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0, false, 0x06, false, ("ATA", "Samsung SSD 870", "2B6Q"), 36);
+    disk.vpd = Some(vec![vpd(0x80, b"S5Y1NX0R123456"), vpd89("Samsung SSD 870 EVO 1TB")]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let sat = o.report.sat.expect("SAT detected");
+    assert_eq!(sat.vendor.as_str(), Some("linux"));
+    assert_eq!(sat.product.as_str(), Some("libata"));
+    assert_eq!(sat.ata_model.as_str(), Some("Samsung SSD 870 EVO 1TB"));
+    assert_eq!((sat.smart_supported, sat.smart_enabled), (Some(true), Some(true)));
+    // No B1h: the rotation rate comes from IDENTIFY word 217.
+    assert_eq!(o.report.rotation_rate, RotationRate::NonRotating);
+    let vpd89_reads: Vec<_> = o.cdbs.iter().filter(|c| c[0] == 0x12 && c[2] == 0x89).collect();
+    assert_eq!(vpd89_reads.len(), 2);
+    assert_eq!(vpd89_reads[1][3..5], [0x02, 0x3C]); // 572 bytes after the 4-byte header
+                                                    // INQUIRY, VPD 00h ×2, 80h ×2, 89h ×2, TUR, RC16, MODE SENSE.
+    assert_eq!(o.cdbs.len(), 10);
+}
+
+#[test]
+fn caching_page_cut_from_all_pages_is_asked_alone() {
+    let mut disk = Disk::healthy();
+    // A vendor page before Caching that fills the 255-byte all-pages answer.
+    let mut big = vec![0u8; 250];
+    big[0] = 0x01;
+    big[1] = 248;
+    disk.pages = [big, caching_page(false, true), control_page()].concat();
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!((o.report.write_cache, o.report.read_cache_disabled), (Some(false), Some(true)));
+    assert_eq!(o.count(0x5A), 2);
+    assert_eq!(o.cdbs.last().unwrap()[2], 0x08);
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 4);
+}
+
+// ---- quirk on/off pairs ----
+
+#[test]
+fn quirk_inquiry_36() {
+    let base = run(Config::default(), &mut Disk::healthy());
+    let config = Config { quirks_on: Quirks::INQUIRY_36, ..Config::default() };
+    let o = run(config, &mut Disk::healthy());
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(o.report.quirks.contains(Quirks::INQUIRY_36));
+    assert_eq!((base.count(0x12) - 12, o.count(0x12) - 12), (2, 1));
+    assert_eq!(o.cdbs.len(), base.cdbs.len() - 1);
+
+    // The table sets it for "Generic USB SD Reader 1.00"; quirks_off removes it.
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0, true, 0x06, false, ("Generic", "USB SD Reader", "1.00"), 96);
+    let o = run(Config::default(), &mut disk);
+    assert!(o.report.quirks.contains(Quirks::INQUIRY_36));
+    assert_eq!(o.cdbs[1][1], 1, "second command is already VPD");
+    let config = Config { quirks_off: Quirks::INQUIRY_36, ..Config::default() };
+    let o = run(config, &mut disk);
+    assert!(!o.report.quirks.contains(Quirks::INQUIRY_36));
+    assert_eq!(o.cdbs[1], [0x12, 0, 0, 0, 96, 0]);
+}
+
+#[test]
+fn quirk_no_vpd() {
+    let config = Config { quirks_on: Quirks::NO_VPD, ..Config::default() };
+    let o = run(config, &mut Disk::healthy());
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(o.cdbs.iter().all(|c| !(c[0] == 0x12 && c[1] & 1 == 1)));
+    assert_eq!(o.cdbs.len(), 2 + 3);
+    assert!(o.report.serial.is_empty());
+    let o = run(Config { quirks_off: Quirks::NO_VPD, ..config }, &mut Disk::healthy());
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 3);
+}
+
+#[test]
+fn quirk_mode_sense_192() {
+    let config = Config { quirks_on: Quirks::MODE_SENSE_192, ..Config::default() };
+    let o = run(config, &mut Disk::healthy());
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.cdbs.last().unwrap().as_slice(), [0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 192, 0]);
+    let o = run(Config::default(), &mut Disk::healthy());
+    assert_eq!(o.cdbs.last().unwrap().as_slice(), [0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 255, 0]);
+}
+
+#[test]
+fn quirk_fix_capacity() {
+    let config = Config { quirks_on: Quirks::FIX_CAPACITY, ..Config::default() };
+    let o = run(config, &mut Disk::healthy());
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.report.block_count, 0x4000_0000 - 1);
+    assert!(o.report.warnings.contains(Warning::CapacityAdjusted));
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 3);
+
+    // The table row for NIKON DSC, undone with quirks_off.
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0, true, 0x02, false, ("NIKON", "NIKON DSC D70", "1.00"), 36);
+    disk.rc10 = Some(rc10(1_000_000, 512));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.report.block_count, 1_000_000);
+    let o = run(Config { quirks_off: Quirks::FIX_CAPACITY, ..Config::default() }, &mut disk);
+    assert_eq!(o.report.block_count, 1_000_001);
+    // SCSI-2: no VPD; INQUIRY, TUR, RC10, MODE SENSE.
+    assert_eq!(o.cdbs.len(), 4);
+}
+
+#[test]
+fn quirk_needs_read_capacity_16() {
+    // An ASMedia AS2105-style bridge: SPC-2, RC10 wraps modulo 2 TiB.
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0, false, 0x04, false, ("ASMT", "2105", "0"), 36);
+    disk.vpd = None;
+    disk.rc10 = Some(rc10(0x2_0000_0000u64 as u32 + 0x1000, 512)); // wrapped
+    disk.rc16 = Some(rc16(0x2_0000_0FFF, 512, 0, false, 0));
+    let o = run(Config::default(), &mut disk);
+    assert!(o.report.quirks.contains(Quirks::NEEDS_READ_CAPACITY_16));
+    assert_eq!(o.report.block_count, 0x2_0000_1000);
+    assert_eq!((o.count(0x9E), o.count(0x25)), (1, 0));
+    let o =
+        run(Config { quirks_off: Quirks::NEEDS_READ_CAPACITY_16, ..Config::default() }, &mut disk);
+    assert_eq!(o.report.block_count, 0x1001); // the wrapped, wrong answer
+    assert_eq!((o.count(0x9E), o.count(0x25)), (0, 1));
+    // quirks_on on an SPC-2 device that is not in the table.
+    disk.inquiry = inquiry(0, false, 0x04, false, ("OTHER", "Bridge", "0"), 36);
+    let o =
+        run(Config { quirks_on: Quirks::NEEDS_READ_CAPACITY_16, ..Config::default() }, &mut disk);
+    assert_eq!((o.count(0x9E), o.count(0x25)), (1, 0));
+    assert_eq!(o.cdbs.len(), 5);
+}
+
+#[test]
+fn quirk_read_before_mode_sense() {
+    let config = Config { quirks_on: Quirks::READ_BEFORE_MODE_SENSE, ..Config::default() };
+    let o = run(config, &mut Disk::healthy());
+    assert_eq!(o.verdict, Verdict::Accept);
+    let read = &o.cdbs[o.cdbs.len() - 2];
+    assert_eq!(read.as_slice(), [0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 4);
+}
+
+// ---- calling contract ----
+
+#[test]
+fn harmless_calls() {
+    let now = Instant::from_millis(0);
+    let mut engine = Engine::begin(Config::default(), now);
+    let none = Completion {
+        service_response: ServiceResponse::TASK_COMPLETE,
+        task_status: 0,
+        realized: 0,
+        data: &[],
+        sense: &[],
+    };
+    // complete() with nothing outstanding changes nothing.
+    assert_eq!(format!("{:?}", engine.complete(&none, now)), "Ignored");
+    let Poll::Command(first) = engine.poll(now) else { panic!() };
+    assert_eq!(first.command.cdb.as_bytes(), [0x12, 0, 0, 0, 36, 0]);
+    assert_eq!(first.timeout, Duration::from_secs(30));
+    assert_eq!(engine.poll(now), Poll::Command(first));
+    assert_eq!(engine.report().commands_sent, 1);
+    // Past the time budget the run ends even with a command outstanding; a late completion
+    // is ignored and Done repeats.
+    let late = now + Duration::from_secs(121);
+    assert_eq!(engine.poll(late), Poll::Done(refused(RefuseReason::TimeBudgetExhausted)));
+    assert_eq!(format!("{:?}", engine.complete(&none, late)), "Ignored");
+    assert_eq!(engine.poll(late), Poll::Done(refused(RefuseReason::TimeBudgetExhausted)));
+}
+
+#[test]
+fn deterministic() {
+    let a = run(Config::default(), &mut Disk::healthy());
+    let b = run(Config::default(), &mut Disk::healthy());
+    assert_eq!((a.cdbs, a.actions, a.report), (b.cdbs, b.actions, b.report));
+}
