@@ -39,7 +39,7 @@ pub struct Disk {
 }
 
 /// The commands the disk implements, as it sees them after decoding.
-enum Request {
+enum Op {
     TestUnitReady,
     RequestSense {
         desc: bool,
@@ -173,7 +173,7 @@ impl Disk {
 
     /// Maps the decoder's view onto what this profile implements; a CDB that does not
     /// decode becomes the sense the device would return.
-    fn classify(&self, cdb: &[u8]) -> Result<Request, SenseData> {
+    fn classify(&self, cdb: &[u8]) -> Result<Op, SenseData> {
         let b = &self.profile.behaviour;
         let block_length = self.profile.capacity.block_length.max(1);
         let command = cdb::decode(cdb, block_length).map_err(|e| decode_error_sense(&e))?;
@@ -181,18 +181,18 @@ impl Disk {
             v.into()
         }
         Ok(match command {
-            ScsiCommand::TestUnitReady(_) => Request::TestUnitReady,
+            ScsiCommand::TestUnitReady(_) => Op::TestUnitReady,
             ScsiCommand::RequestSense(c) => {
-                Request::RequestSense { desc: c.descriptor_format, alloc: n(c.allocation_length) }
+                Op::RequestSense { desc: c.descriptor_format, alloc: n(c.allocation_length) }
             }
             ScsiCommand::Inquiry(c) => {
-                Request::Inquiry { page: c.evpd_page, alloc: n(c.allocation_length) }
+                Op::Inquiry { page: c.evpd_page, alloc: n(c.allocation_length) }
             }
-            ScsiCommand::ReadCapacity10(_) => Request::ReadCapacity10,
+            ScsiCommand::ReadCapacity10(_) => Op::ReadCapacity10,
             ScsiCommand::ReadCapacity16(c) if b.rc16_supported => {
-                Request::ReadCapacity16 { alloc: n(c.allocation_length) }
+                Op::ReadCapacity16 { alloc: n(c.allocation_length) }
             }
-            ScsiCommand::ModeSense6(c) => Request::ModeSense {
+            ScsiCommand::ModeSense6(c) => Op::ModeSense {
                 req: ModeRequest {
                     form: ModeForm::Six,
                     dbd: c.dbd,
@@ -202,7 +202,7 @@ impl Disk {
                 },
                 alloc: n(c.allocation_length),
             },
-            ScsiCommand::ModeSense10(c) if b.mode_sense_10_supported => Request::ModeSense {
+            ScsiCommand::ModeSense10(c) if b.mode_sense_10_supported => Op::ModeSense {
                 req: ModeRequest {
                     form: ModeForm::Ten { llbaa: c.llbaa },
                     dbd: c.dbd,
@@ -213,45 +213,45 @@ impl Disk {
                 alloc: n(c.allocation_length),
             },
             ScsiCommand::StartStopUnit(c) => {
-                Request::StartStop { start: c.start, power_condition: c.power_condition }
+                Op::StartStop { start: c.start, power_condition: c.power_condition }
             }
-            ScsiCommand::Read6(c) => Request::Read { lba: c.lba, blocks: n(c.blocks) },
-            ScsiCommand::Read10(c) => Request::Read { lba: c.lba, blocks: n(c.blocks) },
-            ScsiCommand::Read12(c) => Request::Read { lba: c.lba, blocks: n(c.blocks) },
-            ScsiCommand::Read16(c) => Request::Read { lba: c.lba, blocks: n(c.blocks) },
-            ScsiCommand::Write6(c) => Request::Write { lba: c.lba, blocks: n(c.blocks) },
-            ScsiCommand::Write10(c) => Request::Write { lba: c.lba, blocks: n(c.blocks) },
-            ScsiCommand::Write12(c) => Request::Write { lba: c.lba, blocks: n(c.blocks) },
-            ScsiCommand::Write16(c) => Request::Write { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Read6(c) => Op::Read { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Read10(c) => Op::Read { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Read12(c) => Op::Read { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Read16(c) => Op::Read { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Write6(c) => Op::Write { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Write10(c) => Op::Write { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Write12(c) => Op::Write { lba: c.lba, blocks: n(c.blocks) },
+            ScsiCommand::Write16(c) => Op::Write { lba: c.lba, blocks: n(c.blocks) },
             ScsiCommand::SynchronizeCache10(c) => {
-                Request::SynchronizeCache { lba: c.lba, blocks: n(c.blocks) }
+                Op::SynchronizeCache { lba: c.lba, blocks: n(c.blocks) }
             }
             ScsiCommand::SynchronizeCache16(c) => {
-                Request::SynchronizeCache { lba: c.lba, blocks: n(c.blocks) }
+                Op::SynchronizeCache { lba: c.lba, blocks: n(c.blocks) }
             }
             ScsiCommand::ReportLuns(c) if b.report_luns_supported => {
-                Request::ReportLuns { alloc: n(c.allocation_length) }
+                Op::ReportLuns { alloc: n(c.allocation_length) }
             }
-            ScsiCommand::ReportSupportedOperationCodes(c) if b.rsoc_supported => Request::Rsoc {
+            ScsiCommand::ReportSupportedOperationCodes(c) if b.rsoc_supported => Op::Rsoc {
                 options: c.reporting_options,
                 rctd: c.rctd,
                 opcode: c.requested_operation_code,
                 service_action: c.requested_service_action,
                 alloc: n(c.allocation_length),
             },
-            ScsiCommand::AtaPassThrough16(c) if self.serves_ata() => Request::AtaPassThrough {
+            ScsiCommand::AtaPassThrough16(c) if self.serves_ata() => Op::AtaPassThrough {
                 ck_cond: c.ck_cond,
                 command: c.command,
                 features: c.features,
                 lba: c.lba,
             },
-            ScsiCommand::AtaPassThrough12(c) if self.serves_ata() => Request::AtaPassThrough {
+            ScsiCommand::AtaPassThrough12(c) if self.serves_ata() => Op::AtaPassThrough {
                 ck_cond: c.ck_cond,
                 command: c.command,
                 features: c.features,
                 lba: c.lba,
             },
-            _ => Request::Unsupported,
+            _ => Op::Unsupported,
         })
     }
 
@@ -260,25 +260,19 @@ impl Disk {
             && self.profile.vpd.as_ref().is_some_and(|v| v.ata_information.is_some())
     }
 
-    fn run(
-        &mut self,
-        request: Request,
-        command: &Command,
-        data: &mut [u8],
-        now: Instant,
-    ) -> Completion {
+    fn run(&mut self, request: Op, command: &Command, data: &mut [u8], now: Instant) -> Completion {
         // Data-in never exceeds what the caller expects, whatever the CDB says.
         let expected = command.transfer_length;
         let reply = |response: &[u8], alloc: u64, data: &mut [u8]| {
             Disk::good(copy_data_in(response, alloc.min(expected), data))
         };
         match request {
-            Request::Unsupported => self.check(INVALID_OPCODE),
-            Request::TestUnitReady => match self.not_ready(now) {
+            Op::Unsupported => self.check(INVALID_OPCODE),
+            Op::TestUnitReady => match self.not_ready(now) {
                 Some(sense) => self.check(sense),
                 None => Disk::good(0),
             },
-            Request::RequestSense { desc, alloc } => {
+            Op::RequestSense { desc, alloc } => {
                 // SPC-5 §6.39: the pending unit attention, else the current NOT READY cause,
                 // else NO SENSE; the descriptor-only device ignores DESC=0.
                 let format = if desc { SenseFormat::Descriptor } else { self.format() };
@@ -289,18 +283,14 @@ impl Disk {
                     .map_or_else(|| pages::no_sense(format), |s| s.to_bytes(format));
                 reply(&sense, alloc, data)
             }
-            Request::Inquiry { page: None, alloc } => {
+            Op::Inquiry { page: None, alloc } => {
                 reply(&pages::standard_inquiry(&self.profile), alloc, data)
             }
-            Request::Inquiry { page: Some(code), alloc } => {
-                match pages::vpd_page(&self.profile, code) {
-                    Some(page) => reply(&page, alloc, data),
-                    None => {
-                        self.check(SenseData { field_pointer: Some((2, None)), ..INVALID_FIELD })
-                    }
-                }
-            }
-            Request::ReadCapacity10 => {
+            Op::Inquiry { page: Some(code), alloc } => match pages::vpd_page(&self.profile, code) {
+                Some(page) => reply(&page, alloc, data),
+                None => self.check(SenseData { field_pointer: Some((2, None)), ..INVALID_FIELD }),
+            },
+            Op::ReadCapacity10 => {
                 let b = self.profile.behaviour;
                 let c = self.profile.capacity;
                 if b.no_medium && b.no_medium_capacity == NoMediumCapacity::AllOnes {
@@ -316,24 +306,22 @@ impl Disk {
                 };
                 reply(&pages::read_capacity_10(returned, c.block_length), 8, data)
             }
-            Request::ReadCapacity16 { alloc } => {
+            Op::ReadCapacity16 { alloc } => {
                 if let Some(sense) = self.not_ready(now) {
                     return self.check(sense);
                 }
                 reply(&pages::read_capacity_16(&self.profile, self.returned_lba()), alloc, data)
             }
-            Request::ModeSense { req, alloc } => {
-                match pages::mode_parameters(&self.profile, &req) {
-                    Ok(bytes) => reply(&bytes, alloc, data),
-                    Err(sense) => self.check(sense),
-                }
-            }
-            Request::StartStop { start, power_condition } => {
+            Op::ModeSense { req, alloc } => match pages::mode_parameters(&self.profile, &req) {
+                Ok(bytes) => reply(&bytes, alloc, data),
+                Err(sense) => self.check(sense),
+            },
+            Op::StartStop { start, power_condition } => {
                 self.start_stop(start, power_condition, now)
             }
-            Request::Read { lba, blocks } => self.read(lba, blocks, expected, data, now),
-            Request::Write { lba, blocks } => self.write(lba, blocks, data, now),
-            Request::SynchronizeCache { lba, blocks } => {
+            Op::Read { lba, blocks } => self.read(lba, blocks, expected, data, now),
+            Op::Write { lba, blocks } => self.write(lba, blocks, data, now),
+            Op::SynchronizeCache { lba, blocks } => {
                 if let Some(sense) = self.not_ready(now) {
                     self.check(sense)
                 } else if self.out_of_range(lba, blocks) {
@@ -342,14 +330,14 @@ impl Disk {
                     Disk::good(0)
                 }
             }
-            Request::ReportLuns { alloc } => reply(&pages::report_luns(), alloc, data),
-            Request::Rsoc { options, rctd, opcode, service_action, alloc } => {
+            Op::ReportLuns { alloc } => reply(&pages::report_luns(), alloc, data),
+            Op::Rsoc { options, rctd, opcode, service_action, alloc } => {
                 match self.rsoc(options, rctd, opcode, service_action) {
                     Ok(bytes) => reply(&bytes, alloc, data),
                     Err(sense) => self.check(sense),
                 }
             }
-            Request::AtaPassThrough { ck_cond, command, features, lba } => {
+            Op::AtaPassThrough { ck_cond, command, features, lba } => {
                 self.ata(ck_cond, command, features, lba, expected, data)
             }
         }
@@ -646,10 +634,8 @@ impl Target for Disk {
         };
         // SAM-5 §5.14: INQUIRY and REPORT LUNS neither report nor clear a unit attention;
         // REQUEST SENSE returns it as its data; anything else is terminated with it.
-        let exempt = matches!(
-            request,
-            Request::Inquiry { .. } | Request::ReportLuns { .. } | Request::RequestSense { .. }
-        );
+        let exempt =
+            matches!(request, Op::Inquiry { .. } | Op::ReportLuns { .. } | Op::RequestSense { .. });
         if !exempt {
             if let Some(ua) = self.unit_attention.take() {
                 return self.check(ua);
