@@ -400,3 +400,40 @@ fn pq1_lun_serves_inquiry_but_nothing_else() {
     let (c, _) = exec(&mut d, tur(), 2);
     assert_eq!(sense_of(&c), (0x05, 0x25, 0x00));
 }
+
+#[test]
+fn thin_lun_unmaps_and_unmapped_blocks_read_as_zeros() {
+    use sbc_core::wire::cdb::{unmap_parameter_list_length, write_unmap_parameter_list, Unmap};
+    let unmap = |d: &mut Disk, ranges: &[(u64, u32)], now| {
+        let len = unmap_parameter_list_length(ranges.len()).unwrap();
+        let cmd = Unmap { anchor: false, parameter_list_length: len }.encode().unwrap();
+        let mut list = vec![0u8; usize::from(len)];
+        write_unmap_parameter_list(ranges, &mut list).unwrap();
+        d.execute(&cmd, &mut list, Instant::from_millis(now))
+    };
+    let mut d = disk("thin-lun");
+    exec(&mut d, tur(), 0);
+    let w = Write10 { lba: 10, blocks: 4, dpo: false, fua: false, block_length: 512 };
+    let mut data = vec![0x5A; 2048];
+    d.execute(&w.encode().unwrap(), &mut data, Instant::from_millis(1));
+    let c = unmap(&mut d, &[(11, 2)], 2);
+    assert_eq!(c.task_status, GOOD, "{c:?}");
+    let r = Read10 { lba: 10, blocks: 4, dpo: false, fua: false, block_length: 512 };
+    let (_, back) = exec(&mut d, r.encode().unwrap(), 3);
+    assert!(back[..512].iter().all(|&b| b == 0x5A));
+    assert!(back[512..1536].iter().all(|&b| b == 0));
+    assert!(back[1536..].iter().all(|&b| b == 0x5A));
+
+    // Beyond MAXIMUM UNMAP LBA COUNT (65536): INVALID FIELD IN PARAMETER LIST.
+    let c = unmap(&mut d, &[(0, 65_537)], 4);
+    assert_eq!(sense_of(&c), (0x05, 0x26, 0x00));
+    // Past the end.
+    let c = unmap(&mut d, &[(4_294_967_295, 2)], 5);
+    assert_eq!(sense_of(&c), (0x05, 0x21, 0x00));
+
+    // A thick disk does not implement UNMAP.
+    let mut thick = disk("hdd-4kn");
+    exec(&mut thick, tur(), 0);
+    let c = unmap(&mut thick, &[(0, 1)], 1);
+    assert_eq!(sense_of(&c), (0x05, 0x20, 0x00));
+}

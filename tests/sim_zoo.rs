@@ -439,6 +439,7 @@ fn report_luns_and_supported_opcodes_decode() {
         assert_eq!(all.is_supported(0x9E, Some(0x10)), p.behaviour.rc16_supported);
         assert_eq!(all.is_supported(0x5A, None), p.behaviour.mode_sense_10_supported);
         assert_eq!(all.is_supported(0x85, None), p.behaviour.ata_pass_through, "{}", p.name);
-        assert!(!all.is_supported(0x42, None), "UNMAP is not implemented");
+        let lbpu = p.vpd.as_ref().and_then(|v| v.provisioning).is_some_and(|l| l.lbpu);
+        assert_eq!(all.is_supported(0x42, None), lbpu && p.capacity.lbpme, "{}", p.name);
     }
 }

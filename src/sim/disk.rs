@@ -73,6 +73,9 @@ enum Op {
         lba: u64,
         blocks: u64,
     },
+    Unmap {
+        list_length: u64,
+    },
     ReportLuns {
         alloc: u64,
     },
@@ -229,6 +232,9 @@ impl Disk {
             ScsiCommand::SynchronizeCache16(c) => {
                 Op::SynchronizeCache { lba: c.lba, blocks: n(c.blocks) }
             }
+            ScsiCommand::Unmap(c) if self.serves_unmap() => {
+                Op::Unmap { list_length: n(c.parameter_list_length) }
+            }
             ScsiCommand::ReportLuns(c) if b.report_luns_supported => {
                 Op::ReportLuns { alloc: n(c.allocation_length) }
             }
@@ -253,6 +259,12 @@ impl Disk {
             },
             _ => Op::Unsupported,
         })
+    }
+
+    /// UNMAP is implemented when the profile says so: LBPME in RC16 and LBPU in VPD B2.
+    fn serves_unmap(&self) -> bool {
+        self.profile.capacity.lbpme
+            && self.profile.vpd.as_ref().and_then(|v| v.provisioning).is_some_and(|p| p.lbpu)
     }
 
     fn serves_ata(&self) -> bool {
@@ -329,6 +341,10 @@ impl Disk {
                 } else {
                     Disk::good(0)
                 }
+            }
+            Op::Unmap { list_length } => {
+                let n = list_length.min(expected).min(data.len() as u64) as usize;
+                self.unmap(&data[..n], now)
             }
             Op::ReportLuns { alloc } => reply(&pages::report_luns(), alloc, data),
             Op::Rsoc { options, rctd, opcode, service_action, alloc } => {
@@ -436,6 +452,52 @@ impl Disk {
         Disk::good(blocks.min(supplied) * bl as u64)
     }
 
+    /// UNMAP (SBC-4 §5.32, table "UNMAP parameter list"): 0..=1 UNMAP DATA LENGTH, 2..=3
+    /// UNMAP BLOCK DESCRIPTOR DATA LENGTH, then 16-byte descriptors (0..=7 LBA, 8..=11
+    /// NUMBER OF LOGICAL BLOCKS). Unmapped blocks read back as the pattern (LBPRZ).
+    fn unmap(&mut self, list: &[u8], now: Instant) -> Completion {
+        if let Some(sense) = self.not_ready(now) {
+            return self.check(sense);
+        }
+        if self.profile.mode.write_protected {
+            return self.check(WRITE_PROTECTED);
+        }
+        if list.is_empty() {
+            return Disk::good(0); // PARAMETER LIST LENGTH 0: nothing to do
+        }
+        if list.len() < 8 {
+            return self.check(SenseData::new(ILLEGAL_REQUEST, 0x1A, 0x00));
+        }
+        let limits = self.profile.vpd.as_ref().and_then(|v| v.block_limits).unwrap_or_default();
+        let declared = usize::from(u16::from_be_bytes([list[2], list[3]]));
+        let descriptors = list[8..].chunks_exact(16).take(declared / 16);
+        let invalid_parameter = SenseData::new(ILLEGAL_REQUEST, 0x26, 0x00);
+        if limits.max_unmap_descriptor_count != 0
+            && descriptors.len() as u64 > u64::from(limits.max_unmap_descriptor_count)
+        {
+            return self.check(invalid_parameter);
+        }
+        let mut ranges = Vec::new();
+        for d in descriptors {
+            let lba = u64::from_be_bytes(d[0..8].try_into().unwrap_or([0xFF; 8]));
+            let count = u32::from_be_bytes(d[8..12].try_into().unwrap_or([0; 4]));
+            if self.out_of_range(lba, count.into()) {
+                return self.check(SenseData { information: Some(lba), ..LBA_OUT_OF_RANGE });
+            }
+            if limits.max_unmap_lba_count != 0 && count > limits.max_unmap_lba_count {
+                return self.check(invalid_parameter);
+            }
+            ranges.push(lba..lba + u64::from(count));
+        }
+        for range in ranges {
+            let mapped: Vec<u64> = self.written.range(range).map(|(&lba, _)| lba).collect();
+            for lba in mapped {
+                self.written.remove(&lba);
+            }
+        }
+        Disk::good(list.len() as u64)
+    }
+
     /// The commands this profile implements, in opcode order, with their CDB usage data.
     pub fn supported_commands(&self) -> Vec<SupportedCommand> {
         let b = &self.profile.behaviour;
@@ -461,6 +523,10 @@ impl Disk {
                 &[0x35, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0x07],
             ),
         ];
+        if self.serves_unmap() {
+            let usage = &[0x42, 0x01, 0, 0, 0, 0, 0x1F, 0xFF, 0xFF, 0x07];
+            list.push(sc(Opcode::UNMAP, None, usage));
+        }
         if b.mode_sense_10_supported {
             list.push(sc(
                 Opcode::MODE_SENSE_10,
