@@ -110,7 +110,7 @@ pub fn run(config: Config, target: &mut dyn Target) -> Result<Outcome, RunError>
             Poll::Wait { until } => now = now.max(until),
             Poll::Done(verdict) => {
                 return Ok(Outcome {
-                    report: engine.report().clone(),
+                    report: *engine.report(),
                     verdict,
                     transcript,
                     elapsed: now.saturating_since(start),

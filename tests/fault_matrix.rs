@@ -28,7 +28,9 @@ fn check(label: &str, outcome: &Outcome, config: &Config) {
 }
 
 fn attach_with(profile: &Profile, plan: FaultPlan, config: Config) -> Outcome {
-    let mut target = FaultInjector::new(Disk::new(profile.clone()), plan);
+    // Injected sense comes in the device's own format, as a real device would send it.
+    let mut target = FaultInjector::new(Disk::new(profile.clone()), plan)
+        .with_sense_format(profile.sense_format);
     run(config, &mut target)
         .unwrap_or_else(|e| panic!("{}: the engine did not end: {e:?}", profile.name))
 }
