@@ -49,7 +49,8 @@ fn bindgen_declarations_reach_the_rust_implementation() {
         assert_eq!(bindings::sbc_build_inquiry(true, 0xb0, 64, &mut cmd), bindings::SBC_STATUS_OK);
         assert_eq!(&cmd.cdb[..6], &[0x12, 0x01, 0xb0, 0x00, 0x40, 0x00]);
         assert_eq!(cmd.transfer_length, 64);
-        let name = std::ffi::CStr::from_ptr(bindings::sbc_status_name(bindings::SBC_STATUS_TRUNCATED));
+        let name =
+            std::ffi::CStr::from_ptr(bindings::sbc_status_name(bindings::SBC_STATUS_TRUNCATED));
         assert_eq!(name.to_str().unwrap(), "SBC_STATUS_TRUNCATED");
         assert_eq!(bindings::sbc_core_abi_version(), bindings::SBC_CORE_ABI_VERSION);
     }

@@ -67,7 +67,10 @@ fn every_configured_lun_is_reported_as_configured() {
 
     let desc = attach(&tgtd, 5);
     assert_eq!(desc.verdict, Verdict::Accept, "descriptor sense must not confuse the engine");
-    assert!(desc.transcript.iter().any(|x| x.sense.first() == Some(&0x72)), "the UA arrives as 72h");
+    assert!(
+        desc.transcript.iter().any(|x| x.sense.first() == Some(&0x72)),
+        "the UA arrives as 72h"
+    );
 
     let named = attach(&tgtd, 6);
     assert_eq!(named.verdict, Verdict::Accept);

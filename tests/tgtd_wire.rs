@@ -9,8 +9,8 @@
 use sbc_core::sense::{self, Parsed, SenseFormat, SenseKey};
 use sbc_core::time::Instant;
 use sbc_core::wire::cdb::{
-    Cdb, Command, DataDirection, Inquiry, ModeSense10, PageControl, ReadCapacity10,
-    ReadCapacity16, TestUnitReady,
+    Cdb, Command, DataDirection, Inquiry, ModeSense10, PageControl, ReadCapacity10, ReadCapacity16,
+    TestUnitReady,
 };
 use sbc_core::wire::inquiry::InquiryData;
 use sbc_core::wire::mode::ModeParameters;
@@ -106,7 +106,10 @@ fn inquiry_and_vpd_match_the_configured_identity() {
     // A page tgtd does not have: ILLEGAL REQUEST, INVALID FIELD IN CDB (24/00).
     let done = check_condition(&mut t, inquiry(Some(0x89), 255));
     let Ok(Parsed::Sense(s)) = sense::parse(&done.sense) else { panic!("{:02x?}", done.sense) };
-    assert_eq!((s.value.sense_key, s.value.asc, s.value.ascq), (SenseKey::ILLEGAL_REQUEST, 0x24, 0));
+    assert_eq!(
+        (s.value.sense_key, s.value.asc, s.value.ascq),
+        (SenseKey::ILLEGAL_REQUEST, 0x24, 0)
+    );
 }
 
 #[test]
@@ -198,5 +201,8 @@ fn sense_formats_and_unit_attention_come_through_raw() {
     let done = check_condition(&mut fresh, unknown);
     assert_eq!(done.sense.first(), Some(&0x72), "{:02x?}", done.sense);
     let Ok(Parsed::Sense(s)) = sense::parse(&done.sense) else { panic!() };
-    assert_eq!((s.value.sense_key, s.value.asc, s.value.ascq), (SenseKey::ILLEGAL_REQUEST, 0x20, 0));
+    assert_eq!(
+        (s.value.sense_key, s.value.asc, s.value.ascq),
+        (SenseKey::ILLEGAL_REQUEST, 0x20, 0)
+    );
 }

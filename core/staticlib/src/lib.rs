@@ -31,7 +31,10 @@ fn trap() -> ! {
     unsafe { core::arch::asm!("brk #0xf001", options(noreturn, nomem, nostack)) }
 }
 
-#[cfg(all(not(test), not(any(target_arch = "x86_64", target_arch = "x86", target_arch = "aarch64"))))]
+#[cfg(all(
+    not(test),
+    not(any(target_arch = "x86_64", target_arch = "x86", target_arch = "aarch64"))
+))]
 fn trap() -> ! {
     #[allow(clippy::empty_loop)]
     loop {}
