@@ -38,7 +38,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
 });
 
 fn identify(id: IdentifyDevice<'_>) {
-    let _ = format!("{:?} {:?} {:?}", id.model_number(), id.serial_number(), id.firmware_revision());
+    let _ =
+        format!("{:?} {:?} {:?}", id.model_number(), id.serial_number(), id.firmware_revision());
     let _ = (id.smart_supported(), id.smart_enabled(), id.smart_self_test_supported());
     let _ = (id.lba48_supported(), id.user_addressable_sectors(), id.logical_sector_size());
     let _ = (id.logical_per_physical_sectors(), id.logical_sector_offset());
