@@ -42,13 +42,15 @@ cargo fmt --all --check
 cargo fmt --manifest-path fuzz/Cargo.toml --check
 
 step "cargo clippy (warnings are errors)"
-cargo clippy --workspace --all-targets --features regen-bindings,iscsi --quiet -- -D warnings
+# The staticlib is checked on its own: built together with the host crates, cargo unifies
+# features (bitflags/std) and std would collide with its panic handler.
+cargo clippy --workspace --exclude sbc-core-staticlib --all-targets --features regen-bindings,iscsi --quiet -- -D warnings
+cargo clippy -p sbc-core-staticlib --quiet -- -D warnings
+cargo clippy --manifest-path fuzz/Cargo.toml --quiet -- -D warnings
 
 step "cargo test"
-cargo test --workspace --features regen-bindings,iscsi --quiet
+cargo test --workspace --exclude sbc-core-staticlib --features regen-bindings,iscsi --quiet
 
-step "fuzz targets compile"
-cargo check --manifest-path fuzz/Cargo.toml --quiet
 
 step "staticlib is freestanding"
 scripts/check-staticlib.sh
