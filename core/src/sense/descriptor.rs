@@ -127,8 +127,49 @@ fn decode_known(d: &[u8], t: u8, key: SenseKey) -> Option<Descriptor<'_>> {
     }
 }
 
+/// Offsets, from the descriptor's byte 0, of the fields INFORMATION is read from.
+mod field {
+    /// 00h Information (SPC-5 table "Information sense data descriptor format"): VALID is
+    /// bit 7 of this byte.
+    pub const INFORMATION_VALID: usize = 2;
+    /// 00h: INFORMATION (8 bytes).
+    pub const INFORMATION: usize = 4;
+    /// 0Dh Direct-access block device (SBC-4 table "Direct-access block device sense data
+    /// descriptor format"): VALID (bit 7) and ILI (bit 5).
+    pub const DABD_VALID_ILI: usize = 2;
+    /// 0Dh: SKSV and SENSE KEY SPECIFIC (3 bytes).
+    pub const DABD_SENSE_KEY_SPECIFIC: usize = 4;
+    /// 0Dh: FIELD REPLACEABLE UNIT CODE.
+    pub const DABD_FIELD_REPLACEABLE_UNIT_CODE: usize = 7;
+    /// 0Dh: INFORMATION (8 bytes).
+    pub const DABD_INFORMATION: usize = 8;
+    /// 0Dh: COMMAND-SPECIFIC INFORMATION (8 bytes).
+    pub const DABD_COMMAND_SPECIFIC_INFORMATION: usize = 16;
+    /// 0Dh: the whole descriptor (ADDITIONAL LENGTH 1Ch), required before its fields are
+    /// trusted, as sg3_utils does.
+    pub const DABD_LEN: usize = 30;
+}
+
+/// The INFORMATION a descriptor carries, if it carries one with VALID set: an information
+/// descriptor (00h) or a direct-access block device descriptor (0Dh), complete enough for
+/// the field (as [`RawDescriptor::decode`] requires). The one rule behind both
+/// [`Header::information`](super::Header::information) and
+/// [`Sense::information`](super::Sense::information).
+pub(super) fn valid_information(d: &[u8]) -> Option<u64> {
+    let (valid_at, information_at) = match u8_at(d, 0)? {
+        0x00 => (field::INFORMATION_VALID, field::INFORMATION),
+        0x0D if d.len() >= field::DABD_LEN => (field::DABD_VALID_ILI, field::DABD_INFORMATION),
+        _ => return None,
+    };
+    let information = be64_at(d, information_at)?;
+    bit_at(d, valid_at, 7)?.then_some(information)
+}
+
 fn information(d: &[u8]) -> Option<Descriptor<'_>> {
-    Some(Descriptor::Information { valid: bit_at(d, 2, 7)?, information: be64_at(d, 4)? })
+    Some(Descriptor::Information {
+        valid: bit_at(d, field::INFORMATION_VALID, 7)?,
+        information: be64_at(d, field::INFORMATION)?,
+    })
 }
 
 fn sense_key_specific(d: &[u8], key: SenseKey) -> Option<Descriptor<'_>> {
@@ -170,19 +211,19 @@ fn direct_access_block_device(d: &[u8], key: SenseKey) -> Option<Descriptor<'_>>
     // VALID(7) ILI(5), byte 3 reserved, bytes 4..6 SKSV + SENSE KEY SPECIFIC, byte 7 FIELD
     // REPLACEABLE UNIT CODE, 8..15 INFORMATION, 16..23 COMMAND-SPECIFIC INFORMATION.
     // ADDITIONAL LENGTH 1Ch is required before the fields are trusted, as sg3_utils does.
-    if d.len() < 30 {
+    if d.len() < field::DABD_LEN {
         return None;
     }
-    let b2 = u8_at(d, 2)?;
-    let sks: [u8; 3] = array_at(d, 4)?;
+    let b2 = u8_at(d, field::DABD_VALID_ILI)?;
+    let sks: [u8; 3] = array_at(d, field::DABD_SENSE_KEY_SPECIFIC)?;
     Some(Descriptor::DirectAccessBlockDevice {
         valid: b2 & 0x80 != 0,
         ili: b2 & 0x20 != 0,
         sksv: sks[0] & 0x80 != 0,
         sense_key_specific: SenseKeySpecific::decode(key, sks),
-        field_replaceable_unit_code: u8_at(d, 7)?,
-        information: be64_at(d, 8)?,
-        command_specific_information: be64_at(d, 16)?,
+        field_replaceable_unit_code: u8_at(d, field::DABD_FIELD_REPLACEABLE_UNIT_CODE)?,
+        information: be64_at(d, field::DABD_INFORMATION)?,
+        command_specific_information: be64_at(d, field::DABD_COMMAND_SPECIFIC_INFORMATION)?,
     })
 }
 

@@ -20,7 +20,7 @@
 use super::ata::FixedAtaReturn;
 use super::descriptor::Descriptors;
 use super::sks::SenseKeySpecific;
-use super::{Sense, SenseFormat, SenseKey};
+use super::{Header, Sense, SenseFormat};
 use crate::wire::field::{array_at, be32_at, u8_at};
 
 /// Byte offsets of the fixed format.
@@ -47,28 +47,27 @@ pub mod field {
     pub const ADDITIONAL_SENSE_BYTES: usize = 18;
 }
 
-/// Parses fixed-format sense. `s` is already cut to the ADDITIONAL SENSE LENGTH and holds
-/// at least the SENSE KEY byte.
-pub(super) fn parse(s: &[u8]) -> Sense<'_> {
-    let b0 = u8_at(s, field::RESPONSE_CODE).unwrap_or(0);
+/// Parses fixed-format sense: the header fields come from `h` ([`super::normalize`]), the
+/// rest from its bytes, which are already cut to the ADDITIONAL SENSE LENGTH and hold at
+/// least the SENSE KEY byte.
+pub(super) fn parse<'a>(h: &Header<'a>) -> Sense<'a> {
+    let s = h.bytes;
     let b2 = u8_at(s, field::FLAGS_SENSE_KEY).unwrap_or(0);
-    let sense_key = SenseKey(b2 & 0x0f);
-    let valid = b0 & 0x80 != 0;
     let sense_key_specific = array_at::<3>(s, field::SENSE_KEY_SPECIFIC)
         .filter(|b| b[0] & 0x80 != 0)
-        .map(|b| SenseKeySpecific::decode(sense_key, b));
+        .map(|b| SenseKeySpecific::decode(h.sense_key, b));
     Sense {
-        response_code: b0 & 0x7f,
+        response_code: h.response_code,
         format: SenseFormat::Fixed,
-        deferred: b0 & 0x7f == 0x71,
-        sense_key,
-        asc: u8_at(s, field::ASC).unwrap_or(0),
-        ascq: u8_at(s, field::ASCQ).unwrap_or(0),
-        sdat_ovfl: b2 & 0x10 != 0,
+        deferred: h.deferred,
+        sense_key: h.sense_key,
+        asc: h.asc,
+        ascq: h.ascq,
+        sdat_ovfl: h.sdat_ovfl,
         filemark: b2 & 0x80 != 0,
         eom: b2 & 0x40 != 0,
         ili: b2 & 0x20 != 0,
-        information: be32_at(s, field::INFORMATION).filter(|_| valid).map(u64::from),
+        information: h.information(),
         command_specific: be32_at(s, field::COMMAND_SPECIFIC_INFORMATION).map(u64::from),
         sense_key_specific,
         field_replaceable_unit_code: u8_at(s, field::FIELD_REPLACEABLE_UNIT_CODE)
@@ -76,7 +75,7 @@ pub(super) fn parse(s: &[u8]) -> Sense<'_> {
         additional_sense_bytes: s.get(field::ADDITIONAL_SENSE_BYTES..).unwrap_or(&[]),
         descriptors: Descriptors::empty(),
         descriptor_overrun: None,
-        fixed_ata: if s.get(field::ASC..=field::ASCQ) == Some(&[0x00, 0x1D]) {
+        fixed_ata: if (h.asc, h.ascq) == (0x00, 0x1D) {
             FixedAtaReturn::from_fixed(s)
         } else {
             None

@@ -1,5 +1,14 @@
 //! Sense data: what a logical unit says after CHECK CONDITION (SPC-5 §4.4 "Sense data").
 //!
+//! Two entry points, with the same outcomes for the same bytes:
+//!
+//! - [`normalize`] reads only the header (response code, format, deferred, sense key,
+//!   ASC/ASCQ, SDAT_OVFL, ADDITIONAL SENSE LENGTH) into a [`Header`], and INFORMATION on
+//!   request ([`Header::information`], a walk over the descriptor headers only). This is
+//!   what a retry policy or a log line needs, and what sg3_utils' `sg_scsi_normalize_sense`
+//!   plus `sg_get_sense_info_fld` do.
+//! - [`parse`] normalizes, then decodes every field of the format into a [`Sense`].
+//!
 //! [`parse`] takes the sense bytes the transport actually returned and gives one of:
 //!
 //! - [`Parsed::NoSense`]: the buffer is empty or all zero, so there is no sense data (a
@@ -39,7 +48,7 @@ pub use ata::{AtaReturn, AtaStatusReturn, FixedAtaReturn};
 pub use descriptor::{Descriptor, DescriptorOverrun, Descriptors, RawDescriptor};
 pub use sks::SenseKeySpecific;
 
-use crate::wire::field::u8_at;
+use crate::wire::field::{be32_at, u8_at};
 use crate::wire::Decoded;
 
 crate::open_enum! {
@@ -179,37 +188,185 @@ pub struct Sense<'a> {
     fixed_ata: Option<FixedAtaReturn>,
 }
 
-/// Parses sense data from the bytes the transport returned (SPC-5 §4.4).
+/// The sense data header, read by [`normalize`]: the fields both formats have, plus
+/// INFORMATION on request. This is the work of sg3_utils' `sg_scsi_normalize_sense` and
+/// `sg_get_sense_info_fld`, and of Linux's `scsi_normalize_sense`, and nothing more; the
+/// hot path (retry policy, completion logging) needs no other field. [`parse`] builds on
+/// it and decodes the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// RESPONSE CODE, 70h..73h.
+    pub response_code: u8,
+    /// Fixed (70h/71h) or descriptor (72h/73h) format.
+    pub format: SenseFormat,
+    /// A deferred error (71h/73h): it belongs to an earlier command, not this one.
+    pub deferred: bool,
+    /// SENSE KEY.
+    pub sense_key: SenseKey,
+    /// ADDITIONAL SENSE CODE (0 when the sense data ends before it, as Linux and sg3_utils
+    /// read it).
+    pub asc: u8,
+    /// ADDITIONAL SENSE CODE QUALIFIER (0 when the sense data ends before it).
+    pub ascq: u8,
+    /// SDAT_OVFL (fixed byte 2 bit 4, descriptor byte 4 bit 7): the device had more sense
+    /// data than fit.
+    #[doc(alias = "SDAT_OVFL")]
+    pub sdat_ovfl: bool,
+    /// ADDITIONAL SENSE LENGTH (byte 7), `None` when the buffer ends before it.
+    pub additional_sense_length: Option<u8>,
+    /// The sense data: the buffer cut at the ADDITIONAL SENSE LENGTH (or its own end).
+    bytes: &'a [u8],
+    /// Length of the whole buffer.
+    available: usize,
+}
+
+/// Byte offsets of the descriptor format header (SPC-5 table "Descriptor format sense
+/// data"); the fixed format's are in [`fixed::field`].
+mod descriptor_format {
+    /// SENSE KEY (bits 3..0).
+    pub const SENSE_KEY: usize = 1;
+    /// ADDITIONAL SENSE CODE.
+    pub const ASC: usize = 2;
+    /// ADDITIONAL SENSE CODE QUALIFIER.
+    pub const ASCQ: usize = 3;
+    /// SDAT_OVFL (bit 7).
+    pub const SDAT_OVFL: usize = 4;
+    /// First sense data descriptor.
+    pub const DESCRIPTORS: usize = 8;
+}
+
+/// ADDITIONAL SENSE LENGTH: byte 7 in both formats; the sense data is this plus 8 bytes.
+const ADDITIONAL_SENSE_LENGTH: usize = fixed::field::ADDITIONAL_SENSE_LENGTH;
+
+/// Reads the sense data header (SPC-5 §4.4): response code, format, sense key, ASC/ASCQ,
+/// SDAT_OVFL and the ADDITIONAL SENSE LENGTH, and nothing else; INFORMATION is read only
+/// when [`Header::information`] is called. Cheaper than [`parse`], with the same outcomes:
+///
+/// - `Ok(None)`: the buffer is empty or all zero, so there is no sense data
+///   ([`Parsed::NoSense`] from `parse`);
+/// - `Ok(Some(header))`: sense data; bytes past the ADDITIONAL SENSE LENGTH are not read,
+///   and [`Header::is_truncated`] says whether the buffer ended first.
+///
+/// # Errors
+/// As [`parse`]: [`Error::UnknownResponseCode`] for a response code other than 70h..73h in
+/// a buffer that is not all zero; [`Error::Truncated`] when the buffer ends before the
+/// sense key (byte 2 in fixed format, byte 1 in descriptor format).
+pub fn normalize(buf: &[u8]) -> Result<Option<Header<'_>>, Error> {
+    if buf.iter().all(|&b| b == 0) {
+        return Ok(None);
+    }
+    let response_code = u8_at(buf, fixed::field::RESPONSE_CODE).unwrap_or(0) & 0x7f;
+    let (format, key_at) = match response_code {
+        0x70 | 0x71 => (SenseFormat::Fixed, fixed::field::FLAGS_SENSE_KEY),
+        0x72 | 0x73 => (SenseFormat::Descriptor, descriptor_format::SENSE_KEY),
+        _ => return Err(Error::UnknownResponseCode(response_code)),
+    };
+    let Some(key_byte) = u8_at(buf, key_at) else {
+        return Err(Error::Truncated { needed: key_at + 1, available: buf.len() });
+    };
+    let additional_sense_length = u8_at(buf, ADDITIONAL_SENSE_LENGTH);
+    // Sense data ends at the ADDITIONAL SENSE LENGTH or the buffer, whichever is first.
+    let announced = additional_sense_length.map_or(8, |n| usize::from(n) + 8);
+    let s = buf.get(..announced).unwrap_or(buf);
+    let (asc, ascq, sdat_ovfl) = match format {
+        SenseFormat::Fixed => {
+            (u8_at(s, fixed::field::ASC), u8_at(s, fixed::field::ASCQ), key_byte & 0x10 != 0)
+        }
+        SenseFormat::Descriptor => (
+            u8_at(s, descriptor_format::ASC),
+            u8_at(s, descriptor_format::ASCQ),
+            u8_at(s, descriptor_format::SDAT_OVFL).unwrap_or(0) & 0x80 != 0,
+        ),
+    };
+    Ok(Some(Header {
+        response_code,
+        format,
+        deferred: matches!(response_code, 0x71 | 0x73),
+        sense_key: SenseKey(key_byte & 0x0f),
+        asc: asc.unwrap_or(0),
+        ascq: ascq.unwrap_or(0),
+        sdat_ovfl,
+        additional_sense_length,
+        bytes: s,
+        available: buf.len(),
+    }))
+}
+
+impl<'a> Header<'a> {
+    /// Total length the sense data announces for itself: ADDITIONAL SENSE LENGTH + 8 (8
+    /// when the buffer ends before byte 7).
+    pub fn announced(&self) -> usize {
+        self.additional_sense_length.map_or(8, |n| usize::from(n) + 8)
+    }
+
+    /// Bytes in the buffer handed to [`normalize`].
+    pub fn available(&self) -> usize {
+        self.available
+    }
+
+    /// Whether the buffer ended before the ADDITIONAL SENSE LENGTH did.
+    pub fn is_truncated(&self) -> bool {
+        self.available < self.announced()
+    }
+
+    /// INFORMATION, only when VALID; for a medium error it is the failing LBA. Read on each
+    /// call, nothing else decoded:
+    ///
+    /// - fixed format: bytes 3..6 when VALID (byte 0 bit 7) is set;
+    /// - descriptor format: the first descriptor, walked by its two header bytes only, that
+    ///   is an information descriptor (00h) or a direct-access block device descriptor
+    ///   (0Dh, SBC-4) long enough for the field and with its VALID bit set.
+    ///
+    /// The 0Dh descriptor counts because SBC-4 defines it to carry the same INFORMATION
+    /// field for direct-access devices, the devices this driver serves. sg3_utils'
+    /// `sg_get_sense_info_fld` reads only 00h (and only the first one), so on sense data
+    /// with a 0Dh descriptor, or with an information descriptor whose VALID bit is clear
+    /// ahead of a valid one, the two differ by design. The value always equals
+    /// [`Sense::information`] from [`parse`].
+    pub fn information(&self) -> Option<u64> {
+        match self.format {
+            SenseFormat::Fixed => {
+                let valid = u8_at(self.bytes, fixed::field::RESPONSE_CODE)? & 0x80 != 0;
+                be32_at(self.bytes, fixed::field::INFORMATION).filter(|_| valid).map(u64::from)
+            }
+            SenseFormat::Descriptor => self
+                .descriptors()
+                .map_while(Result::ok)
+                .find_map(|d| descriptor::valid_information(d.bytes)),
+        }
+    }
+
+    /// The sense data descriptors (descriptor format; empty for fixed format), walked
+    /// lazily over the original bytes.
+    pub fn descriptors(&self) -> Descriptors<'a> {
+        match self.format {
+            SenseFormat::Fixed => Descriptors::empty(),
+            SenseFormat::Descriptor => Descriptors::new(
+                self.bytes.get(descriptor_format::DESCRIPTORS..).unwrap_or(&[]),
+                descriptor_format::DESCRIPTORS,
+                self.sense_key,
+                self.is_truncated(),
+            ),
+        }
+    }
+}
+
+/// Parses sense data from the bytes the transport returned (SPC-5 §4.4): [`normalize`],
+/// then every field of the format.
 ///
 /// # Errors
 /// [`Error::UnknownResponseCode`] for a response code other than 70h..73h in a buffer that
 /// is not all zero; [`Error::Truncated`] when the buffer ends before the sense key (byte 2
 /// in fixed format, byte 1 in descriptor format).
 pub fn parse(buf: &[u8]) -> Result<Parsed<'_>, Error> {
-    if buf.iter().all(|&b| b == 0) {
+    let Some(h) = normalize(buf)? else {
         return Ok(Parsed::NoSense);
-    }
-    let code = u8_at(buf, 0).unwrap_or(0) & 0x7f;
-    let key_at = match code {
-        0x70 | 0x71 => fixed::field::FLAGS_SENSE_KEY,
-        0x72 | 0x73 => 1,
-        _ => return Err(Error::UnknownResponseCode(code)),
     };
-    if buf.len() <= key_at {
-        return Err(Error::Truncated { needed: key_at + 1, available: buf.len() });
-    }
-    // Sense data ends at the ADDITIONAL SENSE LENGTH or the buffer, whichever is first.
-    let announced = match u8_at(buf, 7) {
-        Some(n) => usize::from(n) + 8,
-        None => 8,
+    let sense = match h.format {
+        SenseFormat::Fixed => fixed::parse(&h),
+        SenseFormat::Descriptor => parse_descriptor_format(&h),
     };
-    let s = buf.get(..announced.min(buf.len())).unwrap_or(buf);
-    let sense = if code <= 0x71 {
-        fixed::parse(s)
-    } else {
-        parse_descriptor_format(s, buf.len() < announced)
-    };
-    Ok(Parsed::Sense(Decoded { value: sense, announced, available: buf.len() }))
+    Ok(Parsed::Sense(Decoded { value: sense, announced: h.announced(), available: h.available }))
 }
 
 /// Descriptor format (SPC-5 §4.4.2, table "Descriptor format sense data"):
@@ -221,18 +378,20 @@ pub fn parse(buf: &[u8]) -> Result<Parsed<'_>, Error> {
 /// byte 4: SDAT_OVFL(7) reserved             byte 5..6: reserved
 /// byte 7: ADDITIONAL SENSE LENGTH (n - 7)   byte 8..n: sense data descriptors
 /// ```
-fn parse_descriptor_format(s: &[u8], buffer_ended: bool) -> Sense<'_> {
-    let code = u8_at(s, 0).unwrap_or(0) & 0x7f;
-    let sense_key = SenseKey(u8_at(s, 1).unwrap_or(0) & 0x0f);
-    let descriptors = Descriptors::new(s.get(8..).unwrap_or(&[]), 8, sense_key, buffer_ended);
+///
+/// The walk looks at each descriptor's type byte and decodes only the types whose fields
+/// the summary holds (00h..05h and 0Dh); the others stay raw, reachable through
+/// [`Sense::descriptors`].
+fn parse_descriptor_format<'a>(h: &Header<'a>) -> Sense<'a> {
+    let descriptors = h.descriptors();
     let mut sense = Sense {
-        response_code: code,
+        response_code: h.response_code,
         format: SenseFormat::Descriptor,
-        deferred: code == 0x73,
-        sense_key,
-        asc: u8_at(s, 2).unwrap_or(0),
-        ascq: u8_at(s, 3).unwrap_or(0),
-        sdat_ovfl: u8_at(s, 4).unwrap_or(0) & 0x80 != 0,
+        deferred: h.deferred,
+        sense_key: h.sense_key,
+        asc: h.asc,
+        ascq: h.ascq,
+        sdat_ovfl: h.sdat_ovfl,
         filemark: false,
         eom: false,
         ili: false,
@@ -253,50 +412,56 @@ fn parse_descriptor_format(s: &[u8], buffer_ended: bool) -> Sense<'_> {
                 break;
             }
         };
-        match raw.decode() {
-            Descriptor::Information { valid: true, information } => {
-                sense.information.get_or_insert(information);
-            }
-            Descriptor::CommandSpecificInformation { command_specific_information } => {
-                sense.command_specific.get_or_insert(command_specific_information);
-            }
-            Descriptor::SenseKeySpecific { sksv: true, sense_key_specific } => {
-                sense.sense_key_specific.get_or_insert(sense_key_specific);
-            }
-            Descriptor::FieldReplaceableUnit { field_replaceable_unit_code: c } if c != 0 => {
-                sense.field_replaceable_unit_code.get_or_insert(c);
-            }
-            Descriptor::StreamCommands { filemark, eom, ili } => {
-                sense.filemark |= filemark;
-                sense.eom |= eom;
-                sense.ili |= ili;
-            }
-            Descriptor::BlockCommands { ili } => sense.ili |= ili,
-            Descriptor::DirectAccessBlockDevice {
-                valid,
-                ili,
-                sksv,
-                sense_key_specific,
-                field_replaceable_unit_code,
-                information,
-                command_specific_information,
-            } => {
-                sense.ili |= ili;
-                if valid {
-                    sense.information.get_or_insert(information);
-                }
-                sense.command_specific.get_or_insert(command_specific_information);
-                if sksv {
-                    sense.sense_key_specific.get_or_insert(sense_key_specific);
-                }
-                if field_replaceable_unit_code != 0 {
-                    sense.field_replaceable_unit_code.get_or_insert(field_replaceable_unit_code);
-                }
-            }
+        if sense.information.is_none() {
+            // The same rule as `Header::information`, in the same walk.
+            sense.information = descriptor::valid_information(raw.bytes);
+        }
+        match raw.descriptor_type() {
+            0x01..=0x05 | 0x0D => summarize(&mut sense, raw.decode()),
             _ => {}
         }
     }
     sense
+}
+
+/// Folds one decoded descriptor into the summary (INFORMATION is taken by the caller): the
+/// first of each field wins, flags accumulate.
+fn summarize(sense: &mut Sense<'_>, d: Descriptor<'_>) {
+    match d {
+        Descriptor::CommandSpecificInformation { command_specific_information } => {
+            sense.command_specific.get_or_insert(command_specific_information);
+        }
+        Descriptor::SenseKeySpecific { sksv: true, sense_key_specific } => {
+            sense.sense_key_specific.get_or_insert(sense_key_specific);
+        }
+        Descriptor::FieldReplaceableUnit { field_replaceable_unit_code: c } if c != 0 => {
+            sense.field_replaceable_unit_code.get_or_insert(c);
+        }
+        Descriptor::StreamCommands { filemark, eom, ili } => {
+            sense.filemark |= filemark;
+            sense.eom |= eom;
+            sense.ili |= ili;
+        }
+        Descriptor::BlockCommands { ili } => sense.ili |= ili,
+        Descriptor::DirectAccessBlockDevice {
+            ili,
+            sksv,
+            sense_key_specific,
+            field_replaceable_unit_code,
+            command_specific_information,
+            ..
+        } => {
+            sense.ili |= ili;
+            sense.command_specific.get_or_insert(command_specific_information);
+            if sksv {
+                sense.sense_key_specific.get_or_insert(sense_key_specific);
+            }
+            if field_replaceable_unit_code != 0 {
+                sense.field_replaceable_unit_code.get_or_insert(field_replaceable_unit_code);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl<'a> Sense<'a> {
