@@ -570,11 +570,111 @@ fn sense_key_names_are_the_spc_names() {
     assert_eq!(format!("{:?}", SenseKey(0x0c)), "SenseKey(0x0c)");
 }
 
+// ---- normalize: the header only ------------------------------------------------------
+
+#[test]
+fn normalize_reads_the_header_of_both_formats() {
+    assert_eq!(sense::normalize(&[]), Ok(None));
+    assert_eq!(sense::normalize(&[0; 18]), Ok(None));
+    assert_eq!(sense::normalize(&[0x7f, 1, 2]), Err(Error::UnknownResponseCode(0x7f)));
+    assert_eq!(sense::normalize(&[0x71, 0]), Err(Error::Truncated { needed: 3, available: 2 }));
+    assert_eq!(sense::normalize(&[0xf2]), Err(Error::Truncated { needed: 2, available: 1 }));
+
+    // Fixed 71h with VALID: MEDIUM ERROR + SDAT_OVFL, INFORMATION 0x00abcdef, ADDITIONAL
+    // SENSE LENGTH 0Ah (18 bytes), 11/04 in bytes 12..13; two bytes past the length.
+    let b = [
+        0xf1, 0, 0x13, 0x00, 0xab, 0xcd, 0xef, 0x0a, 0, 0, 0, 0, 0x11, 0x04, 0, 0, 0, 0, 0xee, 0xee,
+    ];
+    let h = sense::normalize(&b).unwrap().unwrap();
+    assert_eq!((h.response_code, h.format, h.deferred), (0x71, SenseFormat::Fixed, true));
+    assert_eq!((h.sense_key, h.asc, h.ascq, h.sdat_ovfl), (SenseKey::MEDIUM_ERROR, 0x11, 4, true));
+    assert_eq!(h.additional_sense_length, Some(0x0a));
+    assert_eq!((h.announced(), h.available(), h.is_truncated()), (18, 20, false));
+    assert_eq!(h.information(), Some(0x00ab_cdef));
+    assert_eq!(h.descriptors().count(), 0);
+    // VALID clear: no INFORMATION. ASC/ASCQ past the ADDITIONAL SENSE LENGTH read as 0.
+    let mut short = b;
+    short[0] = 0x70;
+    short[7] = 0x04;
+    let h = sense::normalize(&short).unwrap().unwrap();
+    assert_eq!((h.information(), h.asc, h.ascq, h.deferred), (None, 0, 0, false));
+
+    // Descriptor 72h, NOT READY 04/02, SDAT_OVFL; buffer cut in the second descriptor.
+    let b = [
+        0x72, 0x02, 0x04, 0x02, 0x80, 0, 0, 0x18, // header, 24 descriptor bytes announced
+        0x00, 0x0a, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34, // information, VALID
+        0x80, 0x04, 1, 2, // vendor descriptor, cut after 4 of 6 bytes
+    ];
+    let h = sense::normalize(&b).unwrap().unwrap();
+    assert_eq!(
+        (h.format, h.sense_key, h.asc, h.ascq),
+        (SenseFormat::Descriptor, SenseKey::NOT_READY, 4, 2)
+    );
+    assert!(h.sdat_ovfl && h.is_truncated());
+    assert_eq!((h.announced(), h.available()), (32, 24));
+    assert_eq!(h.information(), Some(0x1234));
+}
+
+#[test]
+fn normalize_information_is_the_first_valid_00h_or_0dh() {
+    fn info(descs: &[&[u8]]) -> Option<u64> {
+        let buf = with_descriptor(0x03, &descs.concat());
+        let h = sense::normalize(&buf).unwrap().unwrap();
+        assert_eq!(h.information(), sense(&buf).information);
+        h.information()
+    }
+    let info00 = |valid: u8, v: u8| [0x00, 0x0a, valid, 0, 0, 0, 0, 0, 0, 0, 0, v];
+    let mut dabd = vec![0x0d, 0x1c, 0x80, 0, 0, 0, 0, 0];
+    dabd.extend(7u64.to_be_bytes());
+    dabd.extend([0; 14]);
+    // SBC-4's direct-access block device descriptor carries INFORMATION too (sg's
+    // sg_get_sense_info_fld ignores it; documented on `Header::information`).
+    assert_eq!(info(&[&dabd]), Some(7));
+    assert_eq!(info(&[&dabd, &info00(0x80, 9)]), Some(7));
+    assert_eq!(info(&[&info00(0x80, 9), &dabd]), Some(9));
+    // VALID clear is skipped; a later valid one counts.
+    assert_eq!(info(&[&info00(0x00, 9), &info00(0x80, 5)]), Some(5));
+    // Too short for the field: skipped (00h with ADDITIONAL LENGTH 06h; 0Dh below 1Ch).
+    assert_eq!(info(&[&[0x00, 0x06, 0x80, 0, 0, 0, 0, 1], &info00(0x80, 3)]), Some(3));
+    let mut short_dabd = dabd.clone();
+    short_dabd[1] = 0x1b;
+    short_dabd.pop();
+    assert_eq!(info(&[&short_dabd]), None);
+    // Only the type byte and the length of the others are read.
+    assert_eq!(info(&[&[0x80, 0x02, 0xff, 0xff], &[0x09, 0x00], &info00(0x80, 1)]), Some(1));
+    // A descriptor that overruns the list ends the walk.
+    assert_eq!(info(&[&[0x80, 0x20, 0]]), None);
+}
+
 // ---- every prefix ---------------------------------------------------------------------
 
+/// [`sense::normalize`] gives the same outcome as [`sense::parse`] and the same header
+/// fields and INFORMATION.
+fn normalize_agrees_with_parse(buf: &[u8]) {
+    match (sense::normalize(buf), sense::parse(buf)) {
+        (Ok(None), Ok(Parsed::NoSense)) => {}
+        (Err(a), Err(b)) => assert_eq!(a, b, "{buf:02x?}"),
+        (Ok(Some(h)), Ok(Parsed::Sense(d))) => {
+            let s = d.value;
+            assert_eq!(
+                (h.response_code, h.format, h.deferred, h.sense_key, h.asc, h.ascq, h.sdat_ovfl),
+                (s.response_code, s.format, s.deferred, s.sense_key, s.asc, s.ascq, s.sdat_ovfl),
+                "{buf:02x?}"
+            );
+            assert_eq!(h.information(), s.information, "{buf:02x?}");
+            assert_eq!((h.announced(), h.available()), (d.announced, d.available));
+            assert_eq!(h.is_truncated(), d.is_truncated());
+            assert_eq!(h.additional_sense_length, buf.get(7).copied());
+            assert!(h.descriptors().eq(s.descriptors()), "{buf:02x?}");
+        }
+        (n, p) => panic!("normalize {n:?} but parse {p:?} for {buf:02x?}"),
+    }
+}
+
 /// Parses a prefix and touches every part of the result; nothing may panic, every slice
-/// handed out must lie inside the prefix.
+/// handed out must lie inside the prefix. [`sense::normalize`] must agree.
 fn exercise(buf: &[u8]) {
+    normalize_agrees_with_parse(buf);
     match sense::parse(buf) {
         Ok(Parsed::NoSense) => assert!(buf.iter().all(|&b| b == 0)),
         Err(e) => {

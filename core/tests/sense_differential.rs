@@ -32,11 +32,12 @@ use sbc_core::sense::{
 };
 
 /// Codes both tables know whose text differs (measured against sg3-utils 1.46; the list is
-/// printed by `table_texts_against_sg`): 4D/00 and 70/00. T10 lists them as exact codes
-/// ("Tagged overlapped commands (nn = queue tag)", "Decompression exception short
-/// algorithm id of nn"); sg's table lacks the exact entries and prints its range text with
-/// 0x0 filled in.
-const TEXT_DIFFERENCES: usize = 2;
+/// printed by `table_texts_against_sg`): none. It was 2, 4D/00 and 70/00: T10 lists them as
+/// exact codes that only name the range placeholder ("Tagged overlapped commands (nn =
+/// queue tag)", "Decompression exception short algorithm id of nn"), and sg prints its
+/// range text with 0x0 filled in. `describe` now lets the covering range win over such a
+/// row (see its doc), so both print "Tagged overlapped commands [0x0]" and "... of 0x0".
+const TEXT_DIFFERENCES: usize = 0;
 /// Codes in T10's 2024 list that sg3-utils 1.46 (2019) does not know: 00/23, 38/09, 67/0E.
 const ONLY_IN_T10: usize = 3;
 

@@ -20,7 +20,8 @@ pub enum AscText {
     /// An exact assignment with its standard text.
     Known(&'static str),
     /// The pair falls in one of T10's ranges ("Diagnostic failure on component [0x%x]");
-    /// `Display` fills `%x` with the ascq in hex, as T10 and sg3_utils print it.
+    /// `Display` fills `%x` with the ascq in hex, as T10 and sg3_utils print it. Also the
+    /// answer for an exact row that only names the range's placeholder (see [`describe`]).
     Range {
         /// The range's text with its `%x` placeholder.
         text: &'static str,
@@ -67,49 +68,156 @@ impl AscText {
     }
 }
 
+/// One piece of an [`AscText`] rendering: text, or a number in lower-case hex.
+#[derive(Clone, Copy)]
+enum Piece {
+    /// Literal text.
+    Text(&'static str),
+    /// `{:x}`: one or two digits.
+    Hex(u8),
+    /// `{:02x}`: always two digits.
+    Hex2(u8),
+}
+
+impl Piece {
+    /// The bytes of the piece; `digits` is scratch space for the hex forms.
+    fn bytes(self, digits: &mut [u8; 2]) -> &[u8] {
+        let (v, two) = match self {
+            Piece::Text(t) => return t.as_bytes(),
+            Piece::Hex(v) => (v, v > 0x0f),
+            Piece::Hex2(v) => (v, true),
+        };
+        *digits = [hex_digit(v >> 4), hex_digit(v & 0x0f)];
+        if two {
+            digits
+        } else {
+            digits.get(1..).unwrap_or(&[])
+        }
+    }
+}
+
+/// The lower-case hex digit of `n & 0x0f`.
+fn hex_digit(n: u8) -> u8 {
+    let n = n & 0x0f;
+    if n < 10 {
+        b'0' | n
+    } else {
+        b'a' + (n - 10)
+    }
+}
+
+impl AscText {
+    /// An upper bound on the length of any pair's rendering, in bytes (the longest is 64 in
+    /// the 2024-11-28 list; a test checks every pair): a buffer this long never truncates
+    /// [`AscText::write_to`].
+    pub const MAX_LEN: usize = 128;
+
+    /// The rendering as up to five pieces (unused ones are empty text).
+    fn pieces(&self) -> [Piece; 5] {
+        use Piece::{Hex, Hex2, Text};
+        const NONE: Piece = Text("");
+        match *self {
+            AscText::Known(t) => [Text(t), NONE, NONE, NONE, NONE],
+            AscText::Range { text, ascq } => match text.split_once("%x") {
+                Some((before, after)) => [Text(before), Hex(ascq), Text(after), NONE, NONE],
+                None => [Text(text), NONE, NONE, NONE, NONE],
+            },
+            AscText::VendorSpecificAsc { asc, ascq } => [
+                Text("vendor specific ASC="),
+                Hex2(asc),
+                Text(", ASCQ="),
+                Hex2(ascq),
+                Text(" (hex)"),
+            ],
+            AscText::VendorSpecificAscq { asc, ascq } => [
+                Text("ASC="),
+                Hex2(asc),
+                Text(", vendor specific qualification ASCQ="),
+                Hex2(ascq),
+                Text(" (hex)"),
+            ],
+            AscText::Unknown { asc, ascq } => {
+                [Text("ASC="), Hex2(asc), Text(", ASCQ="), Hex2(ascq), Text(" (hex)")]
+            }
+        }
+    }
+
+    /// Writes the same text as `Display` into `out` without `core::fmt`, and returns the
+    /// number of bytes written. The text is ASCII; what does not fit is cut off (as
+    /// `snprintf` does, without the NUL), so an `out` of [`AscText::MAX_LEN`] bytes always
+    /// holds all of it.
+    pub fn write_to(&self, out: &mut [u8]) -> usize {
+        let mut written = 0;
+        let mut digits = [0u8; 2];
+        for piece in self.pieces() {
+            let src = piece.bytes(&mut digits);
+            let rest = out.get_mut(written..).unwrap_or(&mut []);
+            let n = src.len().min(rest.len());
+            if let (Some(dst), Some(src)) = (rest.get_mut(..n), src.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            written += n; // n <= rest.len(), so written <= out.len()
+        }
+        written
+    }
+}
+
 /// The standard text; vendor-specific and unknown pairs print the way sg3_utils prints them
 /// (`vendor specific ASC=85, ASCQ=12 (hex)`, `ASC=24, vendor specific qualification
 /// ASCQ=85 (hex)`, `ASC=7e, ASCQ=45 (hex)`), so logs read the same on both sides.
 impl fmt::Display for AscText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            AscText::Known(t) => f.write_str(t),
-            AscText::Range { text, ascq } => match text.split_once("%x") {
-                Some((before, after)) => write!(f, "{before}{ascq:x}{after}"),
-                None => f.write_str(text),
-            },
-            AscText::VendorSpecificAsc { asc, ascq } => {
-                write!(f, "vendor specific ASC={asc:02x}, ASCQ={ascq:02x} (hex)")
-            }
-            AscText::VendorSpecificAscq { asc, ascq } => {
-                write!(f, "ASC={asc:02x}, vendor specific qualification ASCQ={ascq:02x} (hex)")
-            }
-            AscText::Unknown { asc, ascq } => write!(f, "ASC={asc:02x}, ASCQ={ascq:02x} (hex)"),
+        let mut digits = [0u8; 2];
+        for piece in self.pieces() {
+            // Every piece is ASCII (table texts are checked by a test below).
+            f.write_str(core::str::from_utf8(piece.bytes(&mut digits)).unwrap_or(""))?;
         }
+        Ok(())
     }
 }
 
 /// Looks up `asc`/`ascq`: an exact assignment first, then T10's ranges, then the
 /// vendor-specific spaces, else [`AscText::Unknown`].
+///
+/// One exception to "exact first": T10's list has exact rows that only name a range's
+/// placeholder, such as 4Dh/00h "Tagged overlapped commands (nn = queue tag)" and 70h/00h
+/// "Decompression exception short algorithm id of nn", next to the ranges 4Dh/00h..FFh
+/// and 70h/00h..FFh that cover them. When a range covers the pair and the exact row's text
+/// has the word `nn`, the range wins and its text is printed with the value filled in,
+/// as sg3_utils prints it ("Tagged overlapped commands [0x0]"). Rows that mention `nn`
+/// with no range covering them (40h/00h "Ram failure (should use 40 nn)") stay exact.
 pub fn describe(asc: u8, ascq: u8) -> AscText {
     let code = u16::from_be_bytes([asc, ascq]);
-    if let Ok(i) = CODES.binary_search_by_key(&code, |&(c, _)| c) {
-        if let Some(&(_, text)) = CODES.get(i) {
-            return AscText::Known(text);
-        }
+    let exact = match CODES.binary_search_by_key(&code, |&(c, _)| c) {
+        Ok(i) => CODES.get(i).map(|&(_, text)| text),
+        Err(_) => None,
+    };
+    let range = || {
+        RANGES
+            .iter()
+            .find(|&&(r_asc, lo, hi, _)| r_asc == asc && (lo..=hi).contains(&ascq))
+            .map(|&(_, _, _, text)| AscText::Range { text, ascq })
+    };
+    match exact {
+        // The range scan (six rows) comes before the word check, which few pairs reach.
+        Some(text) => match range() {
+            Some(r) if names_placeholder(text) => r,
+            _ => AscText::Known(text),
+        },
+        None => range().unwrap_or(if asc >= 0x80 {
+            AscText::VendorSpecificAsc { asc, ascq }
+        } else if ascq >= 0x80 {
+            AscText::VendorSpecificAscq { asc, ascq }
+        } else {
+            AscText::Unknown { asc, ascq }
+        }),
     }
-    for &(r_asc, lo, hi, text) in RANGES.iter() {
-        if r_asc == asc && (lo..=hi).contains(&ascq) {
-            return AscText::Range { text, ascq };
-        }
-    }
-    if asc >= 0x80 {
-        AscText::VendorSpecificAsc { asc, ascq }
-    } else if ascq >= 0x80 {
-        AscText::VendorSpecificAscq { asc, ascq }
-    } else {
-        AscText::Unknown { asc, ascq }
-    }
+}
+
+/// Whether an exact row's text has the word `nn`, T10's placeholder for a range's
+/// qualifier.
+fn names_placeholder(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| word == "nn")
 }
 
 /// Number of exact assignments in the table (766 in the 2024-11-28 list).
@@ -125,6 +233,56 @@ mod test {
     #[test]
     fn codes_are_strictly_sorted() {
         assert!(CODES.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn placeholder_rows_give_way_to_the_range_that_covers_them() {
+        // T10 asc-num.txt 2024-11-28: exact 4D/00 and 70/00 only name the `nn` of the
+        // ranges 4D/00..FF and 70/00..FF; sg3_utils prints the range text for both.
+        assert_eq!(
+            describe(0x4d, 0x00),
+            AscText::Range { text: "Tagged overlapped commands [0x%x]", ascq: 0 }
+        );
+        assert_eq!(describe(0x4d, 0x00).to_string(), "Tagged overlapped commands [0x0]");
+        assert_eq!(
+            describe(0x70, 0x00).to_string(),
+            "Decompression exception short algorithm id of 0x0"
+        );
+        // `nn` with no range over the pair: the exact row stays.
+        for (asc, text) in [
+            (0x40, "Ram failure (should use 40 nn)"),
+            (0x41, "Data path failure (should use 40 nn)"),
+            (0x42, "Power-on or self-test failure (should use 40 nn)"),
+        ] {
+            assert_eq!(describe(asc, 0x00), AscText::Known(text));
+        }
+        // The rule only touches rows that say `nn` as a word.
+        let placeholders: std::vec::Vec<u16> =
+            CODES.iter().filter(|&&(_, t)| names_placeholder(t)).map(|&(c, _)| c).collect();
+        assert_eq!(placeholders, [0x4000, 0x4100, 0x4200, 0x4D00, 0x7000]);
+    }
+
+    #[test]
+    fn write_to_matches_display_for_every_pair_and_fits_max_len() {
+        let mut longest = 0;
+        for asc in 0..=255u8 {
+            for ascq in 0..=255u8 {
+                let t = describe(asc, ascq);
+                let shown = t.to_string();
+                assert!(shown.is_ascii(), "{asc:02x}/{ascq:02x}: {shown:?}");
+                let mut buf = [0u8; AscText::MAX_LEN];
+                let n = t.write_to(&mut buf);
+                assert_eq!(&buf[..n], shown.as_bytes(), "{asc:02x}/{ascq:02x}");
+                longest = longest.max(n);
+                // Every shorter buffer gets the same prefix, cut.
+                for cap in [0, 1, 5, n / 2, n.saturating_sub(1)] {
+                    let mut small = [0u8; AscText::MAX_LEN];
+                    let m = t.write_to(&mut small[..cap]);
+                    assert_eq!(&small[..m], &shown.as_bytes()[..cap.min(n)]);
+                }
+            }
+        }
+        assert!(longest < AscText::MAX_LEN, "longest rendering {longest}");
     }
 
     #[test]
