@@ -37,7 +37,7 @@ fn setup() -> &'static Inputs {
         let (p, differ) = inputs::text_differences(&pairs);
         eprintln!(
             "decode inputs: {n} buffers ({sensed} sense, {informed} with INFORMATION), \
-             both sides agree on key/ASC/ASCQ/INFORMATION for all; \
+             sg, normalize and parse agree on key/ASC/ASCQ/INFORMATION for all; \
              text inputs: {p} pairs, {differ} texts differ between the tables"
         );
         Inputs { buffers, pairs }
@@ -52,13 +52,25 @@ fn main() {
 mod decode {
     use super::*;
 
-    /// `sbc_core::sense::parse` + key/ASC/ASCQ/INFORMATION, every buffer.
+    /// `sbc_core::sense::normalize` + `Header::information`, every buffer.
     #[divan::bench]
     fn ours(bencher: Bencher) {
         let bufs = &setup().buffers;
         bencher.counter(ItemsCount::new(bufs.len())).bench(|| {
             for b in bufs {
                 black_box(inputs::decode_ours(black_box(b)));
+            }
+        });
+    }
+
+    /// `sbc_core::sense::parse` (every field decoded) + key/ASC/ASCQ/INFORMATION, every
+    /// buffer. Not equal work to sg; the full decoder's cost.
+    #[divan::bench]
+    fn ours_parse(bencher: Bencher) {
+        let bufs = &setup().buffers;
+        bencher.counter(ItemsCount::new(bufs.len())).bench(|| {
+            for b in bufs {
+                black_box(inputs::decode_ours_parse(black_box(b)));
             }
         });
     }
@@ -110,6 +122,16 @@ mod decode_by_format {
     }
 
     #[divan::bench(args = ["fixed", "descriptor"])]
+    fn ours_parse(bencher: Bencher, format: &str) {
+        let bufs = pick(format);
+        bencher.counter(ItemsCount::new(bufs.len())).bench(|| {
+            for b in &bufs {
+                black_box(inputs::decode_ours_parse(black_box(b)));
+            }
+        });
+    }
+
+    #[divan::bench(args = ["fixed", "descriptor"])]
     fn sg(bencher: Bencher, format: &str) {
         let bufs = pick(format);
         bencher.counter(ItemsCount::new(bufs.len())).bench(|| {
@@ -123,7 +145,8 @@ mod decode_by_format {
 mod text {
     use super::*;
 
-    /// `describe(asc, ascq)` formatted into a 256-byte stack buffer (fmt::Write), every pair.
+    /// `describe(asc, ascq)` written into a 256-byte stack buffer with `AscText::write_to`,
+    /// every pair.
     #[divan::bench]
     fn ours(bencher: Bencher) {
         let pairs = &setup().pairs;
@@ -131,6 +154,20 @@ mod text {
             let mut out = StackBuf::new();
             for &(asc, ascq) in pairs {
                 black_box(inputs::text_ours(black_box(asc), black_box(ascq), &mut out));
+                black_box(&out);
+            }
+        });
+    }
+
+    /// `describe(asc, ascq)` formatted into a 256-byte stack buffer through `core::fmt`
+    /// (`write!` and `Display`), every pair.
+    #[divan::bench]
+    fn ours_fmt(bencher: Bencher) {
+        let pairs = &setup().pairs;
+        bencher.counter(ItemsCount::new(pairs.len())).bench(|| {
+            let mut out = StackBuf::new();
+            for &(asc, ascq) in pairs {
+                black_box(inputs::text_ours_fmt(black_box(asc), black_box(ascq), &mut out));
                 black_box(&out);
             }
         });

@@ -1,8 +1,10 @@
 //! Zero allocations on our sense path, measured (issue 3, "Measure").
 //!
 //! sbc-core is `no_std` without `alloc`, so it cannot allocate; this test measures it anyway,
-//! over the same inputs as `benches/sense.rs`: every decode (`sense::parse` and the fields
-//! the bench reads) and every ASC/ASCQ text (`describe` formatted into a stack buffer).
+//! over the same inputs as `benches/sense.rs`: every decode (`sense::normalize` with
+//! `Header::information`, and `sense::parse`, with the fields the bench reads) and every
+//! ASC/ASCQ text (`describe` written into a stack buffer by `AscText::write_to` and by
+//! `core::fmt`).
 //!
 //! How: this test binary defines `malloc`, `calloc`, `realloc`, `posix_memalign`,
 //! `aligned_alloc` and `memalign`, which count and then call glibc's own `__libc_*` entry
@@ -125,14 +127,18 @@ fn our_sense_path_allocates_nothing_and_sg_is_counted() {
         let mut text = inputs::StackBuf::new();
         for _ in 0..2 {
             for b in &bufs {
+                let parsed = inputs::decode_ours_parse(b);
                 if let Some(s) = inputs::decode_ours(b) {
+                    assert_eq!(parsed, Some(s));
                     informed += usize::from(s.information.is_some());
                     // The text of the decoded code too, as a log line would print it.
                     inputs::text_ours(s.asc, s.ascq, &mut text);
+                    inputs::text_ours_fmt(s.asc, s.ascq, &mut text);
                 }
             }
             for &(asc, ascq) in &pairs {
                 inputs::text_ours(asc, ascq, &mut text);
+                inputs::text_ours_fmt(asc, ascq, &mut text);
                 let _ = write!(text, "");
             }
         }
