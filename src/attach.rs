@@ -39,7 +39,7 @@ pub struct Exchange {
     pub sense: Vec<u8>,
     /// Bytes the target reported as transferred.
     pub realized: u64,
-    /// What the engine decided (its `Debug` text).
+    /// What the engine decided (its `Display` text).
     pub action: String,
 }
 
@@ -104,7 +104,7 @@ pub fn run(config: Config, target: &mut dyn Target) -> Result<Outcome, RunError>
                     task_status: done.task_status,
                     sense: sense.to_vec(),
                     realized: done.realized,
-                    action: format!("{action:?}"),
+                    action: action.to_string(),
                 });
             }
             Poll::Wait { until } => now = now.max(until),

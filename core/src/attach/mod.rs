@@ -205,6 +205,16 @@ impl fmt::Debug for Action {
     }
 }
 
+/// One line for transcripts and logs: the policy action's own text, or `ignored`.
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Policy(a) => fmt::Display::fmt(a, f),
+            Action::Ignored => f.write_str("ignored"),
+        }
+    }
+}
+
 /// Kept for callers that want the verdict's reason text without the report.
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
