@@ -25,6 +25,12 @@ enum Command {
         /// Force a quirk off, even if the quirk table sets it (repeatable).
         #[arg(long = "no-quirk", value_name = "NAME")]
         no_quirks: Vec<String>,
+        /// Take quirks from the SbcQuirks dictionary of a dext Info.plist personality.
+        #[arg(long, value_name = "INFO_PLIST")]
+        plist: Option<PathBuf>,
+        /// The personality of --plist to use (when several carry SbcQuirks).
+        #[arg(long, value_name = "NAME", requires = "plist")]
+        personality: Option<String>,
         /// Print stable JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -65,11 +71,13 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let ok = |text| (text, ExitCode::SUCCESS);
     let result = match args.command {
-        Command::Attach { target, quirks, no_quirks, json, transcript } => {
+        Command::Attach { target, quirks, no_quirks, plist, personality, json, transcript } => {
             cli::attach::attach(&cli::attach::Options {
                 target,
                 quirks,
                 no_quirks,
+                plist,
+                personality,
                 json,
                 transcript,
             })

@@ -229,6 +229,14 @@ typedef struct sbc_capacity {
 sbc_status sbc_decode_read_capacity(uint8_t cdb_length, const uint8_t *data, size_t length,
                                     sbc_capacity *capacity_out);
 
+/* ---------------------------------------------------------------- quirks */
+
+/* The quirk flag called name[0..length) (not NUL-terminated; ASCII case and '-'/'_' are not
+ * significant), as spelled in the personality's SbcQuirks dictionary and on the CLI: e.g.
+ * "retry-hwerror", "no-vpd", "fix-capacity". An unknown name gives
+ * SBC_STATUS_INVALID_ARGUMENT, so the shim can log it and ignore that one entry. */
+sbc_status sbc_quirk_by_name(const char *name, size_t length, uint32_t *flag_out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

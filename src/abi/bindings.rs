@@ -252,3 +252,10 @@ unsafe extern "C" {
         capacity_out: *mut sbc_capacity,
     ) -> sbc_status;
 }
+unsafe extern "C" {
+    pub fn sbc_quirk_by_name(
+        name: *const ::core::ffi::c_char,
+        length: usize,
+        flag_out: *mut u32,
+    ) -> sbc_status;
+}

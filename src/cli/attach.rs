@@ -6,6 +6,7 @@
 //! I/O Registry; the transcript is every command with its completion and the engine's
 //! decision.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::{json, Value};
@@ -16,6 +17,7 @@ use sbc_core::quirks::{Quirks, NAMES as QUIRK_NAMES};
 use super::decode::hex;
 use super::CliError;
 use crate::attach::{run, Outcome};
+use crate::personality::{self, PersonalityQuirks};
 use crate::sim::{zoo, Disk};
 use crate::target::Target;
 
@@ -28,6 +30,10 @@ pub struct Options {
     pub quirks: Vec<String>,
     /// Quirks to force off, by name (even if the quirk table sets them).
     pub no_quirks: Vec<String>,
+    /// An Info.plist whose personality's `SbcQuirks` dictionary adds quirks.
+    pub plist: Option<PathBuf>,
+    /// Which personality of `plist` (needed when several have `SbcQuirks`).
+    pub personality: Option<String>,
     /// JSON instead of text.
     pub json: bool,
     /// Include every command.
@@ -39,9 +45,16 @@ pub struct Options {
 /// # Errors
 /// A bad target or quirk name, or a target that cannot be reached (exit code 2).
 pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
+    let (cli_on, cli_off) = (quirk_set(&options.quirks)?, quirk_set(&options.no_quirks)?);
+    let from_plist = match &options.plist {
+        Some(path) => personality::read(path, options.personality.as_deref())
+            .map_err(|e| CliError(e.to_string()))?,
+        None => PersonalityQuirks::default(),
+    };
+    // The command line overrides the personality, which overrides the quirk table.
     let config = Config {
-        quirks_on: quirk_set(&options.quirks)?,
-        quirks_off: quirk_set(&options.no_quirks)?,
+        quirks_on: (from_plist.on - cli_off) | cli_on,
+        quirks_off: (from_plist.off - cli_on) | cli_off,
         ..Config::default()
     };
     let mut target = open(options.target.as_deref().unwrap_or("sim"))?;

@@ -158,6 +158,18 @@ static void test_decoders(void) {
   }
 }
 
+static void test_quirks(void) {
+  uint32_t flag = 0, other = 0;
+  CHECK(sbc_quirk_by_name("retry-hwerror", 13, &flag) == SBC_STATUS_OK && flag != 0);
+  CHECK(sbc_quirk_by_name("RETRY_HWERROR", 13, &other) == SBC_STATUS_OK && other == flag);
+  CHECK((flag & (flag - 1)) == 0); /* one flag, one bit */
+  other = 77;
+  CHECK(sbc_quirk_by_name("retry-hwerrorX", 14, &other) == SBC_STATUS_INVALID_ARGUMENT);
+  CHECK(other == 77);
+  CHECK(sbc_quirk_by_name("no-vpd", 3, &other) == SBC_STATUS_INVALID_ARGUMENT); /* "no-" */
+  CHECK(sbc_quirk_by_name(NULL, 3, &other) == SBC_STATUS_NULL_PARAMETER);
+}
+
 int sbc_abi_c_test(void);
 int sbc_abi_c_test(void) {
   failures = 0;
@@ -165,5 +177,6 @@ int sbc_abi_c_test(void) {
   test_builders();
   test_completion();
   test_decoders();
+  test_quirks();
   return failures;
 }

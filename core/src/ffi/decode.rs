@@ -149,3 +149,29 @@ fn read_capacity_16(buf: &[u8]) -> Result<SbcCapacity, Status> {
         reserved: [0],
     })
 }
+
+/// `sbc_quirk_by_name`.
+///
+/// # Safety
+/// `name` must be NULL or valid for reads of `length` bytes; `flag_out` NULL or valid for
+/// writes of one `u32` (header contract).
+#[no_mangle]
+pub unsafe extern "C" fn sbc_quirk_by_name(
+    name: *const c_char,
+    length: usize,
+    flag_out: *mut u32,
+) -> SbcStatus {
+    // SAFETY: this function's contract.
+    let Some(bytes) = (unsafe { input(name.cast(), length) }) else {
+        return Status::NullParameter.raw();
+    };
+    if flag_out.is_null() {
+        return Status::NullParameter.raw();
+    }
+    let found = core::str::from_utf8(bytes).ok().and_then(crate::quirks::Quirks::by_name);
+    match found {
+        // SAFETY: checked non-null above; valid for writes per this function's contract.
+        Some(q) => unsafe { write_out(flag_out, q.bits()) },
+        None => Status::InvalidArgument.raw(),
+    }
+}

@@ -19,7 +19,7 @@ pub use build::{
     sbc_build_inquiry, sbc_build_read_capacity_10, sbc_build_read_capacity_16,
     sbc_build_request_sense, sbc_build_test_unit_ready,
 };
-pub use decode::{sbc_decode_inquiry, sbc_decode_read_capacity};
+pub use decode::{sbc_decode_inquiry, sbc_decode_read_capacity, sbc_quirk_by_name};
 pub use types::*;
 
 use crate::wire::cdb::DataDirection;
