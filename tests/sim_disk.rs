@@ -12,24 +12,10 @@ use sbc_core::wire::inquiry::InquiryData;
 use sbc_core::wire::read_capacity;
 use sbc_core::wire::status::ServiceResponse;
 use sbc_dext::sim::{zoo, Disk, XorShift};
-use sbc_dext::target::{Completion, Target};
+use sbc_dext::target::Target;
 
-const GOOD: u32 = 0x00;
-const CHECK_CONDITION: u32 = 0x02;
-
-fn exec(disk: &mut Disk, command: Command, now_ms: u64) -> (Completion, Vec<u8>) {
-    let mut data = vec![0u8; command.transfer_length as usize];
-    let c = disk.execute(&command, &mut data, Instant::from_millis(now_ms));
-    data.truncate(c.realized as usize);
-    (c, data)
-}
-
-fn sense_of(c: &Completion) -> (u8, u8, u8) {
-    match sense::parse(&c.sense) {
-        Ok(Parsed::Sense(s)) => (s.value.sense_key.0, s.value.asc, s.value.ascq),
-        other => panic!("no decodable sense in {c:?}: {other:?}"),
-    }
-}
+mod common;
+use common::{exec, sense_of, CHECK_CONDITION, GOOD};
 
 fn disk(name: &str) -> Disk {
     Disk::new(zoo::by_name(name).unwrap())

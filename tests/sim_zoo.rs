@@ -6,11 +6,9 @@
 use std::path::PathBuf;
 use std::process::Command as Process;
 
-use sbc_core::sense::{self, Parsed};
-use sbc_core::time::Instant;
 use sbc_core::wire::cdb::{
-    Command, Inquiry, ModeSense10, ModeSense6, PageControl, ReadCapacity10, ReadCapacity16,
-    ReportLuns, ReportSupportedOperationCodes, StartStopUnit, TestUnitReady,
+    Inquiry, ModeSense10, ModeSense6, PageControl, ReadCapacity10, ReadCapacity16, ReportLuns,
+    ReportSupportedOperationCodes, StartStopUnit, TestUnitReady,
 };
 use sbc_core::wire::inquiry::InquiryData;
 use sbc_core::wire::mode::{caching::Caching, ModeParameters};
@@ -19,25 +17,10 @@ use sbc_core::wire::report_luns::ReportLuns as LunList;
 use sbc_core::wire::supported_opcodes::AllCommands;
 use sbc_core::wire::vpd::{self, VpdPage};
 use sbc_dext::sim::{pages, zoo, Disk, ModeQuirk, Profile, Rc10Quirk};
-use sbc_dext::target::{Completion, Target};
+use sbc_dext::target::Completion;
 
-const GOOD: u32 = 0x00;
-const CHECK_CONDITION: u32 = 0x02;
-
-fn exec(disk: &mut Disk, command: Command, now_ms: u64) -> (Completion, Vec<u8>) {
-    let mut data = vec![0u8; command.transfer_length as usize];
-    let c = disk.execute(&command, &mut data, Instant::from_millis(now_ms));
-    data.truncate(c.realized as usize);
-    (c, data)
-}
-
-/// (key, asc, ascq) of a completion's sense, decoded by `sbc_core::sense`.
-fn sense_of(c: &Completion) -> (u8, u8, u8) {
-    match sense::parse(&c.sense) {
-        Ok(Parsed::Sense(s)) => (s.value.sense_key.0, s.value.asc, s.value.ascq),
-        other => panic!("no decodable sense in {c:?}: {other:?}"),
-    }
-}
+mod common;
+use common::{exec, sense_of, CHECK_CONDITION, GOOD};
 
 /// A disk past its power-on unit attention, started, and past any spin-up.
 fn ready_disk(profile: &Profile) -> Disk {
