@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{every_prefix, Rng};
+use common::{ata12_identify, ata16_identify, every_prefix, Rng};
 use sbc_core::wire::cdb::*;
 use std::collections::BTreeMap;
 
@@ -643,46 +643,6 @@ fn spc_field_limits() {
     assert_eq!(round_trip_command(sp.into(), 512).transfer_length, u64::from(u32::MAX) * 512);
 }
 
-fn identify16() -> AtaPassThrough16 {
-    AtaPassThrough16 {
-        protocol: AtaProtocol::PIO_DATA_IN,
-        extend: false,
-        multiple_count: 0,
-        off_line: 0,
-        ck_cond: false,
-        t_type: false,
-        t_dir: true,
-        byte_block: true,
-        t_length: 2,
-        features: 0,
-        count: 1,
-        lba: 0,
-        device: 0,
-        command: 0xec,
-        block_length: 512,
-    }
-}
-
-fn identify12() -> AtaPassThrough12 {
-    let a = identify16();
-    AtaPassThrough12 {
-        protocol: a.protocol,
-        multiple_count: 0,
-        off_line: 0,
-        ck_cond: false,
-        t_type: false,
-        t_dir: true,
-        byte_block: true,
-        t_length: 2,
-        features: 0,
-        count: 1,
-        lba: 0,
-        device: 0,
-        command: 0xec,
-        block_length: 512,
-    }
-}
-
 #[test]
 fn ata_pass_through_limits() {
     let a = AtaPassThrough16 {
@@ -691,7 +651,7 @@ fn ata_pass_through_limits() {
         lba: 0xff_ffff,
         multiple_count: 7,
         off_line: 3,
-        ..identify16()
+        ..ata16_identify()
     };
     round_trip(a.into(), 512);
     out_of_range(AtaPassThrough16 { features: 0x100, ..a }.encode(), "FEATURES", 0x100, 0xff);
@@ -711,7 +671,7 @@ fn ata_pass_through_limits() {
     assert_eq!(round_trip_command(e.into(), 512).transfer_length, 0xffff * 512);
     out_of_range(AtaPassThrough16 { lba: 1 << 48, ..e }.encode(), "LBA", 1 << 48, 0xffff_ffff_ffff);
 
-    let a12 = AtaPassThrough12 { features: 0xff, count: 0xff, lba: 0xff_ffff, ..identify12() };
+    let a12 = AtaPassThrough12 { features: 0xff, count: 0xff, lba: 0xff_ffff, ..ata12_identify() };
     round_trip(a12.into(), 512);
     // Anything needing 48-bit registers is refused by the 12-byte form.
     out_of_range(AtaPassThrough12 { features: 0x100, ..a12 }.encode(), "FEATURES", 0x100, 0xff);
@@ -724,7 +684,7 @@ fn ata_pass_through_limits() {
     );
 
     // Combinations SAT-4 cannot turn into a definite data phase.
-    let i = identify16();
+    let i = ata16_identify();
     invalid(AtaPassThrough16 { t_length: 3, ..i }.encode()); // length in the STPSIU
     invalid(AtaPassThrough16 { t_length: 0, ..i }.encode()); // PIO data-in without a length
     invalid(AtaPassThrough16 { t_dir: false, ..i }.encode()); // data-in protocol, T_DIR out
@@ -787,7 +747,7 @@ fn decoder_ignores_reserved_bits_and_control() {
     );
     // ATA PASS-THROUGH(16) without EXTEND: the (15:8) bytes are ignored, as SAT-4 says.
     let r = decode(&hex("85 08 0e ff 00 ff 01 ff 00 ff 00 ff 00 00 ec 00"), 512).unwrap();
-    assert_eq!(r, ScsiCommand::AtaPassThrough16(identify16()));
+    assert_eq!(r, ScsiCommand::AtaPassThrough16(ata16_identify()));
 }
 
 #[test]

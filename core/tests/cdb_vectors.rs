@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::peer;
+use common::{ata12_identify, ata16_identify, peer};
 use sbc_core::wire::cdb::{self, *};
 use DataDirection::{In, None as NoData, Out};
 
@@ -22,46 +22,6 @@ struct Vector {
 
 fn hex(s: &str) -> Vec<u8> {
     s.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect()
-}
-
-fn ata16_identify() -> AtaPassThrough16 {
-    AtaPassThrough16 {
-        protocol: AtaProtocol::PIO_DATA_IN,
-        extend: false,
-        multiple_count: 0,
-        off_line: 0,
-        ck_cond: false,
-        t_type: false,
-        t_dir: true,
-        byte_block: true,
-        t_length: 2,
-        features: 0,
-        count: 1,
-        lba: 0,
-        device: 0,
-        command: 0xEC,
-        block_length: 512,
-    }
-}
-
-fn ata12_identify() -> AtaPassThrough12 {
-    let a = ata16_identify();
-    AtaPassThrough12 {
-        protocol: a.protocol,
-        multiple_count: 0,
-        off_line: 0,
-        ck_cond: false,
-        t_type: false,
-        t_dir: true,
-        byte_block: true,
-        t_length: 2,
-        features: 0,
-        count: 1,
-        lba: 0,
-        device: 0,
-        command: 0xEC,
-        block_length: 512,
-    }
 }
 
 #[rustfmt::skip]

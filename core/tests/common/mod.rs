@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use sbc_core::wire::cdb::{AtaPassThrough12, AtaPassThrough16, AtaProtocol};
+
 /// The project's fixture folder (`tests/fixtures` at the repository root).
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
@@ -73,5 +75,47 @@ impl Rng {
     }
     pub fn chance(&mut self, one_in: u64) -> bool {
         self.below(one_in) == 0
+    }
+}
+
+/// ATA PASS-THROUGH(16) carrying IDENTIFY DEVICE (ECh, PIO data-in, one 512-byte block).
+pub fn ata16_identify() -> AtaPassThrough16 {
+    AtaPassThrough16 {
+        protocol: AtaProtocol::PIO_DATA_IN,
+        extend: false,
+        multiple_count: 0,
+        off_line: 0,
+        ck_cond: false,
+        t_type: false,
+        t_dir: true,
+        byte_block: true,
+        t_length: 2,
+        features: 0,
+        count: 1,
+        lba: 0,
+        device: 0,
+        command: 0xEC,
+        block_length: 512,
+    }
+}
+
+/// The same IDENTIFY DEVICE in ATA PASS-THROUGH(12).
+pub fn ata12_identify() -> AtaPassThrough12 {
+    let a = ata16_identify();
+    AtaPassThrough12 {
+        protocol: a.protocol,
+        multiple_count: 0,
+        off_line: 0,
+        ck_cond: false,
+        t_type: false,
+        t_dir: true,
+        byte_block: true,
+        t_length: 2,
+        features: 0,
+        count: 1,
+        lba: 0,
+        device: 0,
+        command: 0xEC,
+        block_length: 512,
     }
 }
