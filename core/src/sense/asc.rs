@@ -68,31 +68,41 @@ impl AscText {
     }
 }
 
-/// One piece of an [`AscText`] rendering: text, or a number in lower-case hex.
-#[derive(Clone, Copy)]
-enum Piece {
-    /// Literal text.
-    Text(&'static str),
-    /// `{:x}`: one or two digits.
-    Hex(u8),
-    /// `{:02x}`: always two digits.
-    Hex2(u8),
+/// Where a rendering goes: a `fmt::Formatter` ([`Display`](fmt::Display)) or a byte
+/// buffer ([`AscText::write_to`]). The layout is written once, in [`AscText::render`].
+trait Out {
+    /// Appends ASCII text.
+    fn text(&mut self, s: &str) -> fmt::Result;
+
+    /// Appends `v` in lower-case hex: two digits, or one for `v < 0x10` unless `two`.
+    fn hex(&mut self, v: u8, two: bool) -> fmt::Result {
+        let digits = [hex_digit(v >> 4), hex_digit(v)];
+        let digits = if two || v > 0x0f { &digits[..] } else { digits.get(1..).unwrap_or(&[]) };
+        self.text(core::str::from_utf8(digits).unwrap_or(""))
+    }
 }
 
-impl Piece {
-    /// The bytes of the piece; `digits` is scratch space for the hex forms.
-    fn bytes(self, digits: &mut [u8; 2]) -> &[u8] {
-        let (v, two) = match self {
-            Piece::Text(t) => return t.as_bytes(),
-            Piece::Hex(v) => (v, v > 0x0f),
-            Piece::Hex2(v) => (v, true),
-        };
-        *digits = [hex_digit(v >> 4), hex_digit(v & 0x0f)];
-        if two {
-            digits
-        } else {
-            digits.get(1..).unwrap_or(&[])
+impl Out for fmt::Formatter<'_> {
+    fn text(&mut self, s: &str) -> fmt::Result {
+        self.write_str(s)
+    }
+}
+
+/// A byte buffer that keeps what fits and drops the rest.
+struct Bytes<'o> {
+    out: &'o mut [u8],
+    len: usize,
+}
+
+impl Out for Bytes<'_> {
+    fn text(&mut self, s: &str) -> fmt::Result {
+        let rest = self.out.get_mut(self.len..).unwrap_or(&mut []);
+        let n = s.len().min(rest.len());
+        if let (Some(dst), Some(src)) = (rest.get_mut(..n), s.as_bytes().get(..n)) {
+            dst.copy_from_slice(src);
         }
+        self.len = self.len.saturating_add(n); // n <= rest.len(): len stays <= out.len()
+        Ok(())
     }
 }
 
@@ -112,32 +122,38 @@ impl AscText {
     /// [`AscText::write_to`].
     pub const MAX_LEN: usize = 128;
 
-    /// The rendering as up to five pieces (unused ones are empty text).
-    fn pieces(&self) -> [Piece; 5] {
-        use Piece::{Hex, Hex2, Text};
-        const NONE: Piece = Text("");
+    /// The one definition of the text, for both sinks.
+    fn render<O: Out>(&self, o: &mut O) -> fmt::Result {
         match *self {
-            AscText::Known(t) => [Text(t), NONE, NONE, NONE, NONE],
+            AscText::Known(t) => o.text(t),
             AscText::Range { text, ascq } => match text.split_once("%x") {
-                Some((before, after)) => [Text(before), Hex(ascq), Text(after), NONE, NONE],
-                None => [Text(text), NONE, NONE, NONE, NONE],
+                Some((before, after)) => {
+                    o.text(before)?;
+                    o.hex(ascq, false)?;
+                    o.text(after)
+                }
+                None => o.text(text),
             },
-            AscText::VendorSpecificAsc { asc, ascq } => [
-                Text("vendor specific ASC="),
-                Hex2(asc),
-                Text(", ASCQ="),
-                Hex2(ascq),
-                Text(" (hex)"),
-            ],
-            AscText::VendorSpecificAscq { asc, ascq } => [
-                Text("ASC="),
-                Hex2(asc),
-                Text(", vendor specific qualification ASCQ="),
-                Hex2(ascq),
-                Text(" (hex)"),
-            ],
+            AscText::VendorSpecificAsc { asc, ascq } => {
+                o.text("vendor specific ASC=")?;
+                o.hex(asc, true)?;
+                o.text(", ASCQ=")?;
+                o.hex(ascq, true)?;
+                o.text(" (hex)")
+            }
+            AscText::VendorSpecificAscq { asc, ascq } => {
+                o.text("ASC=")?;
+                o.hex(asc, true)?;
+                o.text(", vendor specific qualification ASCQ=")?;
+                o.hex(ascq, true)?;
+                o.text(" (hex)")
+            }
             AscText::Unknown { asc, ascq } => {
-                [Text("ASC="), Hex2(asc), Text(", ASCQ="), Hex2(ascq), Text(" (hex)")]
+                o.text("ASC=")?;
+                o.hex(asc, true)?;
+                o.text(", ASCQ=")?;
+                o.hex(ascq, true)?;
+                o.text(" (hex)")
             }
         }
     }
@@ -147,18 +163,9 @@ impl AscText {
     /// `snprintf` does, without the NUL), so an `out` of [`AscText::MAX_LEN`] bytes always
     /// holds all of it.
     pub fn write_to(&self, out: &mut [u8]) -> usize {
-        let mut written = 0;
-        let mut digits = [0u8; 2];
-        for piece in self.pieces() {
-            let src = piece.bytes(&mut digits);
-            let rest = out.get_mut(written..).unwrap_or(&mut []);
-            let n = src.len().min(rest.len());
-            if let (Some(dst), Some(src)) = (rest.get_mut(..n), src.get(..n)) {
-                dst.copy_from_slice(src);
-            }
-            written += n; // n <= rest.len(), so written <= out.len()
-        }
-        written
+        let mut bytes = Bytes { out, len: 0 };
+        let _ = self.render(&mut bytes); // `Bytes` never fails
+        bytes.len
     }
 }
 
@@ -167,14 +174,20 @@ impl AscText {
 /// ASCQ=85 (hex)`, `ASC=7e, ASCQ=45 (hex)`), so logs read the same on both sides.
 impl fmt::Display for AscText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut digits = [0u8; 2];
-        for piece in self.pieces() {
-            // Every piece is ASCII (table texts are checked by a test below).
-            f.write_str(core::str::from_utf8(piece.bytes(&mut digits)).unwrap_or(""))?;
-        }
-        Ok(())
+        self.render(f)
     }
 }
+
+/// Which ASCs have a range in [`RANGES`]: the only ones where an exact row can give way.
+static HAS_RANGE: [bool; 256] = {
+    let mut m = [false; 256];
+    let mut i = 0;
+    while i < RANGES.len() {
+        m[RANGES[i].0 as usize] = true;
+        i += 1;
+    }
+    m
+};
 
 /// Looks up `asc`/`ascq`: an exact assignment first, then T10's ranges, then the
 /// vendor-specific spaces, else [`AscText::Unknown`].
@@ -198,13 +211,15 @@ pub fn describe(asc: u8, ascq: u8) -> AscText {
             .find(|&&(r_asc, lo, hi, _)| r_asc == asc && (lo..=hi).contains(&ascq))
             .map(|&(_, _, _, text)| AscText::Range { text, ascq })
     };
+    let has_range = HAS_RANGE.get(usize::from(asc)).copied().unwrap_or(false);
     match exact {
-        // The range scan (six rows) comes before the word check, which few pairs reach.
-        Some(text) => match range() {
+        // Five ASCs have ranges; only their exact rows pay for the range and word checks.
+        Some(text) if has_range => match range() {
             Some(r) if names_placeholder(text) => r,
             _ => AscText::Known(text),
         },
-        None => range().unwrap_or(if asc >= 0x80 {
+        Some(text) => AscText::Known(text),
+        None => (if has_range { range() } else { None }).unwrap_or(if asc >= 0x80 {
             AscText::VendorSpecificAsc { asc, ascq }
         } else if ascq >= 0x80 {
             AscText::VendorSpecificAscq { asc, ascq }

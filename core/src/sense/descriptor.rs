@@ -155,14 +155,16 @@ mod field {
 /// the field (as [`RawDescriptor::decode`] requires). The one rule behind both
 /// [`Header::information`](super::Header::information) and
 /// [`Sense::information`](super::Sense::information).
+#[inline]
 pub(super) fn valid_information(d: &[u8]) -> Option<u64> {
-    let (valid_at, information_at) = match u8_at(d, 0)? {
-        0x00 => (field::INFORMATION_VALID, field::INFORMATION),
-        0x0D if d.len() >= field::DABD_LEN => (field::DABD_VALID_ILI, field::DABD_INFORMATION),
+    let (valid, information) = match u8_at(d, 0)? {
+        0x00 => (u8_at(d, field::INFORMATION_VALID)?, be64_at(d, field::INFORMATION)?),
+        0x0D if d.len() >= field::DABD_LEN => {
+            (u8_at(d, field::DABD_VALID_ILI)?, be64_at(d, field::DABD_INFORMATION)?)
+        }
         _ => return None,
     };
-    let information = be64_at(d, information_at)?;
-    bit_at(d, valid_at, 7)?.then_some(information)
+    (valid & 0x80 != 0).then_some(information)
 }
 
 fn information(d: &[u8]) -> Option<Descriptor<'_>> {
@@ -486,35 +488,47 @@ impl<'a> Descriptors<'a> {
     }
 }
 
+/// One step of the walk: `(descriptor, rest of the list)`, or the bytes a descriptor that
+/// runs past the end needs.
+pub(super) type Split<'a> = Result<(&'a [u8], &'a [u8]), usize>;
+
+/// Splits the first descriptor off a descriptor list, reading only its two header bytes:
+/// `None` at the end of the list, `Ok((descriptor, rest))`, or `Err(needed)` when the
+/// descriptor (or its header) runs past the end. The one walk step behind [`Descriptors`]
+/// and [`Header::information`](super::Header::information).
+#[inline]
+pub(super) fn split_descriptor(list: &[u8]) -> Option<Split<'_>> {
+    u8_at(list, 0)?;
+    let needed = match u8_at(list, 1) {
+        Some(len) => usize::from(len) + 2,
+        None => 2,
+    };
+    Some(list.split_at_checked(needed).ok_or(needed))
+}
+
 impl<'a> Iterator for Descriptors<'a> {
     type Item = Result<RawDescriptor<'a>, DescriptorOverrun>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let descriptor_type = u8_at(self.rest, 0)?;
-        let needed = match u8_at(self.rest, 1) {
-            Some(len) => usize::from(len) + 2,
-            None => 2,
-        };
-        let item = match self.rest.get(..needed) {
-            Some(bytes) => {
-                Ok(RawDescriptor { offset: self.offset, bytes, sense_key: self.sense_key })
+        match split_descriptor(self.rest)? {
+            Ok((bytes, rest)) => {
+                let raw = RawDescriptor { offset: self.offset, bytes, sense_key: self.sense_key };
+                self.rest = rest;
+                self.offset = self.offset.saturating_add(bytes.len());
+                Some(Ok(raw))
             }
-            None => Err(DescriptorOverrun {
-                offset: self.offset,
-                descriptor_type,
-                needed,
-                available: self.rest.len(),
-                buffer_ended: self.buffer_ended,
-            }),
-        };
-        match item {
-            Ok(_) => {
-                self.rest = self.rest.get(needed..).unwrap_or(&[]);
-                self.offset = self.offset.saturating_add(needed);
+            Err(needed) => {
+                let overrun = DescriptorOverrun {
+                    offset: self.offset,
+                    descriptor_type: u8_at(self.rest, 0).unwrap_or(0),
+                    needed,
+                    available: self.rest.len(),
+                    buffer_ended: self.buffer_ended,
+                };
+                self.rest = &[];
+                Some(Err(overrun))
             }
-            Err(_) => self.rest = &[],
         }
-        Some(item)
     }
 }
 

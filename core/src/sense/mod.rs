@@ -251,14 +251,28 @@ const ADDITIONAL_SENSE_LENGTH: usize = fixed::field::ADDITIONAL_SENSE_LENGTH;
 /// As [`parse`]: [`Error::UnknownResponseCode`] for a response code other than 70h..73h in
 /// a buffer that is not all zero; [`Error::Truncated`] when the buffer ends before the
 /// sense key (byte 2 in fixed format, byte 1 in descriptor format).
+#[inline]
 pub fn normalize(buf: &[u8]) -> Result<Option<Header<'_>>, Error> {
-    if buf.iter().all(|&b| b == 0) {
-        return Ok(None);
-    }
     let response_code = u8_at(buf, fixed::field::RESPONSE_CODE).unwrap_or(0) & 0x7f;
-    let (format, key_at) = match response_code {
-        0x70 | 0x71 => (SenseFormat::Fixed, fixed::field::FLAGS_SENSE_KEY),
-        0x72 | 0x73 => (SenseFormat::Descriptor, descriptor_format::SENSE_KEY),
+    // One decision per buffer: the format picks the offsets, the reads below are the same
+    // code for both (no second branch on the format).
+    let (format, key_at, asc_at, ascq_at, (sdat_ovfl_at, sdat_ovfl_bit)) = match response_code {
+        0x70 | 0x71 => (
+            SenseFormat::Fixed,
+            fixed::field::FLAGS_SENSE_KEY,
+            fixed::field::ASC,
+            fixed::field::ASCQ,
+            (fixed::field::FLAGS_SENSE_KEY, 0x10),
+        ),
+        0x72 | 0x73 => (
+            SenseFormat::Descriptor,
+            descriptor_format::SENSE_KEY,
+            descriptor_format::ASC,
+            descriptor_format::ASCQ,
+            (descriptor_format::SDAT_OVFL, 0x80),
+        ),
+        // Only a buffer whose response code is not sense data can be all zero.
+        _ if buf.iter().all(|&b| b == 0) => return Ok(None),
         _ => return Err(Error::UnknownResponseCode(response_code)),
     };
     let Some(key_byte) = u8_at(buf, key_at) else {
@@ -268,16 +282,8 @@ pub fn normalize(buf: &[u8]) -> Result<Option<Header<'_>>, Error> {
     // Sense data ends at the ADDITIONAL SENSE LENGTH or the buffer, whichever is first.
     let announced = additional_sense_length.map_or(8, |n| usize::from(n) + 8);
     let s = buf.get(..announced).unwrap_or(buf);
-    let (asc, ascq, sdat_ovfl) = match format {
-        SenseFormat::Fixed => {
-            (u8_at(s, fixed::field::ASC), u8_at(s, fixed::field::ASCQ), key_byte & 0x10 != 0)
-        }
-        SenseFormat::Descriptor => (
-            u8_at(s, descriptor_format::ASC),
-            u8_at(s, descriptor_format::ASCQ),
-            u8_at(s, descriptor_format::SDAT_OVFL).unwrap_or(0) & 0x80 != 0,
-        ),
-    };
+    let (asc, ascq) = (u8_at(s, asc_at), u8_at(s, ascq_at));
+    let sdat_ovfl = u8_at(s, sdat_ovfl_at).unwrap_or(0) & sdat_ovfl_bit != 0;
     Ok(Some(Header {
         response_code,
         format,
@@ -323,16 +329,23 @@ impl<'a> Header<'a> {
     /// with a 0Dh descriptor, or with an information descriptor whose VALID bit is clear
     /// ahead of a valid one, the two differ by design. The value always equals
     /// [`Sense::information`] from [`parse`].
+    #[inline]
     pub fn information(&self) -> Option<u64> {
         match self.format {
             SenseFormat::Fixed => {
                 let valid = u8_at(self.bytes, fixed::field::RESPONSE_CODE)? & 0x80 != 0;
                 be32_at(self.bytes, fixed::field::INFORMATION).filter(|_| valid).map(u64::from)
             }
-            SenseFormat::Descriptor => self
-                .descriptors()
-                .map_while(Result::ok)
-                .find_map(|d| descriptor::valid_information(d.bytes)),
+            SenseFormat::Descriptor => {
+                let mut rest = self.bytes.get(descriptor_format::DESCRIPTORS..).unwrap_or(&[]);
+                while let Some(Ok((d, tail))) = descriptor::split_descriptor(rest) {
+                    if let Some(information) = descriptor::valid_information(d) {
+                        return Some(information);
+                    }
+                    rest = tail;
+                }
+                None
+            }
         }
     }
 
