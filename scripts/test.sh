@@ -52,6 +52,14 @@ step "cargo test"
 cargo test --workspace --exclude sbc-core-staticlib --features regen-bindings,iscsi --quiet
 
 
+step "Miri on the C ABI's unsafe paths"
+if cargo +nightly miri --version >/dev/null 2>&1 \
+   || rustup component add --toolchain nightly miri >/dev/null 2>&1; then
+  cargo +nightly miri test -p sbc-core --lib --quiet ffi::
+else
+  echo "skipped: no nightly toolchain with miri on this machine (the C tests still ran)"
+fi
+
 step "staticlib is freestanding"
 scripts/check-staticlib.sh
 
