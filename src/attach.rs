@@ -3,8 +3,9 @@
 //!
 //! The loop is the one the shim runs (DESIGN.md, "One attach, as data flows"): poll the
 //! engine; send a command and feed back its completion; or move the clock to the engine's
-//! wake-up time instead of sleeping. Each command costs a fixed latency of virtual time, so a
-//! 100-second spin-up finishes instantly and every run is deterministic.
+//! wake-up time instead of sleeping. Each command costs a fixed latency of virtual time (a
+//! timed-out one costs its whole timeout), so a 100-second spin-up finishes instantly and
+//! every run is deterministic.
 //!
 //! The DriverKit rule that reaches the engine through this loop: sense data arrives cut to
 //! the length the request asked for (18 bytes, or 22 for ATA PASS-THROUGH; driverkit-facts.md
@@ -12,12 +13,28 @@
 
 use sbc_core::attach::{Completion, Config, Engine, Poll, Report, Verdict};
 use sbc_core::time::{Duration, Instant};
-use sbc_core::wire::status::ServiceResponse;
+use sbc_core::wire::status::{DeliveryFailure, ServiceResponse};
 
 use crate::target::Target;
 
 /// Virtual time one command takes (the latency model of docs/performance.md).
 pub const COMMAND_LATENCY: Duration = Duration::from_millis(1);
+
+/// Virtual time a command took: its whole timeout when the transport says it timed out (the
+/// initiator waited that long before giving up), otherwise [`COMMAND_LATENCY`].
+fn time_taken(done: &crate::target::Completion, timeout: Duration) -> Duration {
+    let timed_out = ServiceResponse(done.service_response)
+        == ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE
+        && matches!(
+            DeliveryFailure(done.task_status),
+            DeliveryFailure::TASK_TIMEOUT_OCCURRED | DeliveryFailure::PROTOCOL_TIMEOUT_OCCURRED
+        );
+    if timed_out {
+        timeout
+    } else {
+        COMMAND_LATENCY
+    }
+}
 
 /// Polls after which the host gives up on an engine that neither sends, waits nor ends.
 /// The engine promises to end within its own budgets; this bound turns a broken promise
@@ -85,7 +102,7 @@ pub fn run(config: Config, target: &mut dyn Target) -> Result<Outcome, RunError>
                 let mut data = vec![0u8; length];
                 let sent_at = now;
                 let done = target.execute(&request.command, &mut data, now);
-                now = now + COMMAND_LATENCY;
+                now = now + time_taken(&done, request.timeout);
                 let sense = &done.sense[..done.sense.len().min(usize::from(request.sense_length))];
                 let action = engine.complete(
                     &Completion {

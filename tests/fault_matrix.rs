@@ -58,6 +58,50 @@ fn every_fault_at_every_step_of_every_profile() {
     assert!(runs > 3_000, "the matrix shrank: {runs} runs");
 }
 
+/// A transient fault (one timeout, a burst of unit attentions, a reset, BUSY, TASK SET FULL)
+/// at any step must not cost a healthy device its attach: each is what retries are for.
+#[test]
+fn transient_faults_never_cost_an_accepted_device_its_attach() {
+    let config = Config::default();
+    let transient = Fault::catalogue().into_iter().filter(|f| {
+        matches!(
+            f,
+            Fault::Timeout
+                | Fault::UnitAttentionStorm { .. }
+                | Fault::Reset
+                | Fault::Busy
+                | Fault::TaskSetFull
+        )
+    });
+    let transient: Vec<Fault> = transient.collect();
+    let mut runs = 0;
+    for profile in zoo::all() {
+        let clean = attach_with(&profile, FaultPlan::none(), config);
+        if !clean.verdict.is_accept() {
+            continue;
+        }
+        for &fault in &transient {
+            for at in 0..=clean.transcript.len() as u64 {
+                let outcome = attach_with(&profile, FaultPlan::single(fault, at), config);
+                assert!(
+                    outcome.verdict.is_accept(),
+                    "{} / {} at {at}: {:?}",
+                    profile.name,
+                    fault.name(),
+                    outcome.verdict
+                );
+                assert_eq!(
+                    outcome.report.block_count, clean.report.block_count,
+                    "{}",
+                    profile.name
+                );
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 1_000, "{runs}");
+}
+
 #[test]
 fn random_fault_plans_on_every_profile() {
     let config = Config::default();
