@@ -350,7 +350,7 @@ fn cases() -> Vec<Case> {
             "04/02 with NO_START_STOP",
             fixed(NR, 0x04, 0x02),
             C::TestUnitReady,
-            fail_sense(Reason::NotReady, NR, 4, 2),
+            fail_sense(Reason::StartRequired, NR, 4, 2),
         )
         .quirk(nss),
         cc(
@@ -372,7 +372,7 @@ fn cases() -> Vec<Case> {
             "04/02 answering START STOP UNIT itself",
             fixed(NR, 0x04, 0x02),
             C::StartStopUnit,
-            fail_sense(Reason::NotReady, NR, 4, 2),
+            fail_sense(Reason::StartRequired, NR, 4, 2),
         ),
         cc(
             "04/00 cause not reportable",

@@ -34,7 +34,8 @@
 //!    success (CK_COND returns the registers that way, SAT-5); ATA PASS-THROUGH with ABORTED
 //!    COMMAND is the drive refusing the ATA command and fails at once (Linux passes SG_IO
 //!    through without retries). A START the policy asks for is never asked for in answer to
-//!    START STOP UNIT itself. A reprobe UA is absorbed when the command is the one that
+//!    START STOP UNIT itself, nor under `NO_START_STOP`: both fail as
+//!    [`Reason::StartRequired`], which the caller may treat as "not started, go on". A reprobe UA is absorbed when the command is the one that
 //!    re-reads what changed (READ CAPACITY for 2A/09, REPORT LUNS for 3F/0E, INQUIRY for
 //!    3F/03 and 3F/05, MODE SENSE for 2A/01).
 //! 6. The sense table ([`SENSE_RULES`]): the narrowest (sense key, ASC, ASCQ range) row, else
@@ -154,6 +155,11 @@ pub enum Reason {
     /// NOT READY that waiting will not cure (04/03, 04/0B, 04/0C, 04/1B, 04/24-25), or the
     /// becoming-ready budget ran out.
     NotReady,
+    /// NOT READY that a START STOP UNIT would cure (04/00, 04/02: the START rule), but none
+    /// may be sent: the quirk `NO_START_STOP` forbids it, or the command is START STOP UNIT
+    /// itself. Not a verdict on its own: Linux `sd_spinup_disk` with `no_start_on_add` breaks
+    /// out of its loop and `sd_revalidate_disk` goes on to READ CAPACITY, which decides.
+    StartRequired,
     /// 3Ah/xx: MEDIUM NOT PRESENT.
     NoMedium,
     /// DATA PROTECT 27h/xx: write protected.
@@ -397,7 +403,7 @@ fn by_sense(input: &Input<'_>, sense: &Sense<'_>) -> Action {
             if input.command == CommandKind::StartStopUnit
                 || input.quirks.contains(Quirks::NO_START_STOP)
             {
-                Action::Fail(failure(Reason::NotReady))
+                Action::Fail(failure(Reason::StartRequired))
             } else if input.retries.has_left(Budget::StartUnit) {
                 Action::StartUnit
             } else {

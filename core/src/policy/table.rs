@@ -37,8 +37,8 @@ pub enum Rule {
         otherwise: Reason,
     },
     /// Send START STOP UNIT (START=1, IMMED=1), then retry; once it was sent, poll as
-    /// becoming ready. Fails as not ready under `NO_START_STOP` or when the command is the
-    /// START STOP UNIT itself.
+    /// becoming ready. Fails as [`Reason::StartRequired`] under `NO_START_STOP` or when the
+    /// command is the START STOP UNIT itself.
     StartUnit,
     /// A unit attention that says something the engine learned is stale: re-read it, then
     /// retry (absorbed instead when the command itself re-reads it).
