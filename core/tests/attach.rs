@@ -67,12 +67,14 @@ fn vpd83_naa(naa: [u8; 8]) -> Vec<u8> {
 }
 
 /// Block Limits (B0h, SBC-4 §6.6.4): MAXIMUM TRANSFER LENGTH at byte 8, OPTIMAL TRANSFER
-/// LENGTH at 12, MAXIMUM UNMAP LBA COUNT at 20; PAGE LENGTH 3Ch.
-fn vpd_b0(max: u32, opt: u32, max_unmap: u32) -> Vec<u8> {
+/// LENGTH at 12, MAXIMUM UNMAP LBA COUNT at 20, MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT at 24;
+/// PAGE LENGTH 3Ch.
+fn vpd_b0(max: u32, opt: u32, max_unmap: u32, max_descriptors: u32) -> Vec<u8> {
     let mut p = vec![0u8; 0x3c];
     p[4..8].copy_from_slice(&max.to_be_bytes());
     p[8..12].copy_from_slice(&opt.to_be_bytes());
     p[16..20].copy_from_slice(&max_unmap.to_be_bytes());
+    p[20..24].copy_from_slice(&max_descriptors.to_be_bytes());
     vpd(0xB0, &p)
 }
 
@@ -228,7 +230,7 @@ impl Disk {
             vpd: Some(vec![
                 vpd(0x80, b"  SN0001234  "),
                 vpd83_naa([0x50, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd]),
-                vpd_b0(0x4000, 0x80, 0x1000),
+                vpd_b0(0x4000, 0x80, 0x1000, 0x10),
                 vpd_b1(0x0001, 0x03),
                 vpd_b2(0x80),
             ]),
@@ -583,9 +585,34 @@ fn no_start_stop_quirk_sends_no_start() {
     });
     let config = Config { quirks_on: Quirks::NO_START_STOP, ..Config::default() };
     let o = run(config, &mut { disk });
-    assert_eq!(o.verdict, refused(RefuseReason::NotReady { asc: 0x04, ascq: 0x02 }));
+    // Linux no_start_on_add: sd_spinup_disk breaks out, sd_revalidate_disk reads capacity.
+    assert_eq!(o.verdict, Verdict::Accept);
     assert_eq!(o.count(0x1B), 0);
-    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 1);
+    assert_eq!(o.report.block_count, 0x4000_0000);
+    assert_eq!(
+        o.report.warnings.iter().collect::<Vec<_>>(),
+        [Warning::SpinUpFailed { sense_key: 0x02, asc: 0x04, ascq: 0x02 }]
+    );
+    // TUR once (no poll, no START), RC16, MODE SENSE.
+    let ops: Vec<u8> = o.cdbs[HEALTHY_PRE_TUR..].iter().map(|c| c[0]).collect();
+    assert_eq!(ops, [0x00, 0x9E, 0x5A]);
+    assert!(o.actions[HEALTHY_PRE_TUR].contains("StartRequired"));
+}
+
+#[test]
+fn no_start_stop_quirk_with_cause_not_reportable_goes_on_to_read_capacity() {
+    let disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x04, 0x00)));
+    let config = Config { quirks_on: Quirks::NO_START_STOP, ..Config::default() };
+    let o = run(config, &mut { disk });
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!((o.count(0x00), o.count(0x1B), o.count(0x9E)), (1, 0, 1));
+    assert!(o.report.warnings.contains(Warning::SpinUpFailed {
+        sense_key: 0x02,
+        asc: 0x04,
+        ascq: 0x00
+    }));
+    assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 3);
 }
 
 #[test]
@@ -958,4 +985,439 @@ fn deterministic() {
     let a = run(Config::default(), &mut Disk::healthy());
     let b = run(Config::default(), &mut Disk::healthy());
     assert_eq!((a.cdbs, a.actions, a.report), (b.cdbs, b.actions, b.report));
+}
+
+// ---------------------------------------------------------------------------------------
+// Review findings (each one a regression test of the corrected behaviour)
+// ---------------------------------------------------------------------------------------
+
+/// A command that timed out (SERVICE DELIVERY OR TARGET FAILURE, TASK TIMEOUT OCCURRED).
+fn timeout() -> Reply {
+    Reply {
+        service_response: ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE,
+        status: 0x01,
+        ..Reply::good(vec![])
+    }
+}
+
+fn warnings(o: &Outcome) -> Vec<Warning> {
+    o.report.warnings.iter().collect()
+}
+
+/// Finding 1: a VPD page that times out is not retried, and no VPD page is read after it
+/// (the USB bridge hanging on a VPD page).
+#[test]
+fn vpd_timeout_is_not_retried_and_ends_vpd() {
+    let disk =
+        Disk::healthy().with_hook(|cdb, _, _| (cdb[0] == 0x12 && cdb[2] == 0x80).then(timeout));
+    let o = run(Config::default(), &mut { disk });
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(
+        o.cdbs,
+        [
+            vec![0x12, 0, 0, 0, 36, 0],
+            vec![0x12, 0, 0, 0, 96, 0],
+            vec![0x12, 1, 0x00, 0, 4, 0],
+            vec![0x12, 1, 0x00, 0, 10, 0],
+            vec![0x12, 1, 0x80, 0, 4, 0],
+            vec![0x00, 0, 0, 0, 0, 0],
+            vec![0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0],
+            vec![0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 0xFF, 0],
+        ]
+    );
+    assert!(o.actions[4].contains("Transport"), "{:?}", o.actions);
+    assert_eq!(warnings(&o), [Warning::VpdAbandoned { page: 0x80 }]);
+    assert!(o.report.serial.is_empty());
+    assert_eq!(o.report.designators().count(), 0);
+    // Without B0h/B2h: LBPME alone means WRITE SAME(16) (Linux sd_discard_mode).
+    assert_eq!(o.report.discard, DiscardMethod::WriteSame16);
+
+    // Page 00h itself timing out: no VPD at all, one command.
+    let disk = Disk::healthy().with_hook(|cdb, _, _| (cdb[0] == 0x12 && cdb[1] == 1).then(timeout));
+    let o = run(Config::default(), &mut { disk });
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(warnings(&o), [Warning::VpdAbandoned { page: 0x00 }]);
+    let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+    assert_eq!(ops, [0x12, 0x12, 0x12, 0x00, 0x9E, 0x5A]);
+}
+
+/// Finding 1: READ of LBA 0 and MODE SENSE timing out are warnings, each sent once.
+#[test]
+fn optional_read_and_mode_sense_timeouts_are_not_retried() {
+    let mut disk =
+        Disk::healthy().with_hook(|cdb, _, _| matches!(cdb[0], 0x28 | 0x5A).then(timeout));
+    disk.vpd = None;
+    let config = Config { quirks_on: Quirks::READ_BEFORE_MODE_SENSE, ..Config::default() };
+    let o = run(config, &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+    assert_eq!(ops, [0x12, 0x12, 0x12, 0x00, 0x9E, 0x28, 0x5A]);
+    assert_eq!(
+        warnings(&o),
+        [Warning::VpdUnsupported, Warning::ReadBlockZeroFailed, Warning::ModeSenseFailed]
+    );
+    assert!(!o.report.write_protected);
+}
+
+/// Finding 1: the mandatory steps keep the policy's transport budget (2 retries).
+#[test]
+fn mandatory_step_timeouts_keep_the_transport_budget() {
+    // TEST UNIT READY (commands 4 and 5) times out twice, then answers: accepted after
+    // three TURs.
+    let mut disk =
+        Disk::healthy().with_hook(|cdb, _, st| (cdb[0] == 0x00 && st.count <= 5).then(timeout));
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.count(0x00), 3);
+    assert_eq!(warnings(&o), [Warning::VpdUnsupported]);
+
+    // READ CAPACITY(16) timing out for good: 1 + 2 retries, then refused.
+    let mut disk = Disk::healthy().with_hook(|cdb, _, _| (cdb[0] == 0x9E).then(timeout));
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::TransportFailure));
+    assert_eq!(o.count(0x9E), 3);
+    assert_eq!(o.count(0x25), 0);
+}
+
+/// Findings 3/4: START STOP UNIT the device executed is never sent again, whatever sense
+/// it answers; TEST UNIT READY polling resumes.
+#[test]
+fn start_unit_is_sent_once_whatever_it_answers() {
+    let answers = [(2, 4, 1), (2, 4, 2), (2, 4, 3), (4, 0x44, 0), (3, 0x11, 0), (5, 0x24, 0)];
+    for (key, asc, ascq) in answers {
+        let mut disk = Disk::healthy().with_hook(move |cdb, _, st| match cdb[0] {
+            0x00 if !st.started => Some(Reply::check(0x02, 0x04, 0x02)),
+            0x1B => Some(Reply::check(key, asc, ascq)),
+            _ => None,
+        });
+        disk.vpd = None;
+        let o = run(Config::default(), &mut disk);
+        assert_eq!(o.verdict, Verdict::Accept, "{key:x} {asc:02x}/{ascq:02x}");
+        let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+        // INQUIRY ×2, VPD 00h header (rejected), TUR (04/02), START, TUR, RC16, MODE SENSE.
+        assert_eq!(ops, [0x12, 0x12, 0x12, 0x00, 0x1B, 0x00, 0x9E, 0x5A]);
+        assert_eq!(
+            warnings(&o),
+            [Warning::VpdUnsupported, Warning::StartUnitFailed { sense_key: key, asc, ascq }]
+        );
+    }
+}
+
+/// Findings 3/4: a START the device did not execute (no answer, BUSY, UNIT ATTENTION) keeps
+/// the policy's budgets: sent again, then executed once.
+#[test]
+fn start_not_executed_keeps_the_policy_budgets() {
+    for first in [timeout(), Reply::status(0x08), Reply::check(0x06, 0x29, 0x00)] {
+        let mut starts = 0;
+        let mut disk = Disk::healthy().with_hook(move |cdb, _, st| match cdb[0] {
+            0x00 if starts < 2 => Some(Reply::check(0x02, 0x04, 0x02)),
+            0x1B => {
+                starts += 1;
+                st.started = starts >= 2;
+                (starts < 2).then(|| first.clone())
+            }
+            _ => None,
+        });
+        disk.vpd = None;
+        let o = run(Config::default(), &mut disk);
+        assert_eq!(o.verdict, Verdict::Accept);
+        let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+        assert_eq!(ops, [0x12, 0x12, 0x12, 0x00, 0x1B, 0x1B, 0x00, 0x9E, 0x5A]);
+    }
+
+    // Never answering: 1 + 2 STARTs (transport budget), a warning, then TUR decides.
+    let mut disk = Disk::healthy().with_hook(|cdb, _, _| match cdb[0] {
+        0x00 => Some(Reply::check(0x02, 0x04, 0x02)),
+        0x1B => Some(timeout()),
+        _ => None,
+    });
+    disk.vpd = None;
+    let config = Config { time_budget: Duration::from_secs(5), ..Config::default() };
+    let o = run(config, &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::TimeBudgetExhausted));
+    assert_eq!(o.count(0x1B), 3);
+    let failed = Warning::StartUnitFailed { sense_key: 0, asc: 0, ascq: 0 };
+    assert!(o.report.warnings.contains(failed));
+}
+
+/// Findings 3/4: after a START that failed, a unit still saying 04/02 is polled with the
+/// becoming-ready budget, never STARTed again.
+#[test]
+fn start_failure_then_polls_as_becoming_ready() {
+    let mut tur = 0;
+    let mut disk = Disk::healthy().with_hook(move |cdb, _, _| match cdb[0] {
+        0x00 => {
+            tur += 1;
+            (tur <= 4).then(|| Reply::check(0x02, 0x04, 0x02))
+        }
+        0x1B => Some(Reply::check(0x02, 0x04, 0x02)),
+        _ => None,
+    });
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!((o.count(0x1B), o.count(0x00)), (1, 5));
+    assert_eq!(o.actions.iter().filter(|a| a.contains("BecomingReady")).count(), 3);
+    assert!(o.elapsed >= Duration::from_secs(3) && o.elapsed < Duration::from_secs(4));
+}
+
+/// Findings 3/4: the one exception, DEVICE NOT PRESENT answering START, ends the attach.
+#[test]
+fn start_answered_device_gone_refuses() {
+    let mut disk = Disk::healthy().with_hook(|cdb, _, st| match cdb[0] {
+        0x00 if !st.started => Some(Reply::check(0x02, 0x04, 0x02)),
+        0x1B => Some(Reply { status: 0x04, ..timeout() }),
+        _ => None,
+    });
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::DeviceGone));
+    let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+    assert_eq!(ops, [0x12, 0x12, 0x12, 0x00, 0x1B]);
+}
+
+/// READ CAPACITY(16) data with PROT_EN set and P_TYPE = `p_type` (byte 12).
+fn rc16_protected(p_type: u8) -> Vec<u8> {
+    let mut b = rc16(0x3FFF_FFFF, 512, 0, false, 0);
+    b[12] = (p_type << 1) | 1;
+    b
+}
+
+/// Finding 6: PROT_EN / P_TYPE count only when standard INQUIRY's PROTECT is set.
+#[test]
+fn protection_needs_inquiry_protect() {
+    // PROTECT = 0, PROT_EN with a reserved P_TYPE (type 4): ignored, type 0.
+    let mut disk = Disk::healthy();
+    disk.rc16 = Some(rc16_protected(3));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.report.protection_type, 0);
+    assert!(o.report.warnings.is_empty(), "{:?}", o.report.warnings);
+
+    // PROTECT = 1: type 2 is reported, type 4 refused.
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0x00, false, 0x06, true, ("ACME", "FastDisk 9000", "1.0"), 96);
+    disk.rc16 = Some(rc16_protected(1));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.report.protection_type, 2);
+    disk.rc16 = Some(rc16_protected(3));
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::UnsupportedProtectionType { protection_type: 4 }));
+}
+
+/// Finding 7: UNMAP needs both MAXIMUM UNMAP LBA COUNT and MAXIMUM UNMAP BLOCK DESCRIPTOR
+/// COUNT (Linux sd_read_block_limits).
+#[test]
+fn unmap_needs_both_unmap_counts() {
+    let mut disk = Disk::healthy();
+    disk.vpd = Some(vec![vpd_b0(0x4000, 0x80, 0x1000, 0), vpd_b2(0x80)]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    // LBPU but no usable UNMAP limit, no LBPWS/LBPWS10: nothing.
+    assert_eq!(o.report.discard, DiscardMethod::None);
+
+    disk.vpd = Some(vec![vpd_b0(0x4000, 0x80, 0x1000, 0)]);
+    let o = run(Config::default(), &mut disk);
+    // Without B2h: WRITE SAME(16) when UNMAP is not usable.
+    assert_eq!(o.report.discard, DiscardMethod::WriteSame16);
+
+    disk.vpd = Some(vec![vpd_b0(0x4000, 0x80, 0, 0x10), vpd_b2(0x80)]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.report.discard, DiscardMethod::None);
+
+    disk.vpd = Some(vec![vpd_b0(0x4000, 0x80, 0x1000, 1), vpd_b2(0x80)]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.report.discard, DiscardMethod::Unmap);
+}
+
+/// Finding 8: READ CAPACITY(10) failed, then (16) failed: refused, RC10 sent once.
+#[test]
+fn rc10_then_rc16_failing_never_resends_rc10() {
+    let mut disk = Disk::healthy()
+        .with_hook(|cdb, _, _| (cdb[0] == 0x25).then(|| Reply::check(0x03, 0x11, 0x00)));
+    disk.inquiry = inquiry(0, false, 0x04, false, ("BIG", "Array", "0001"), 36);
+    disk.vpd = None;
+    disk.rc16 = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, refused(RefuseReason::CapacityUnknown));
+    let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+    assert_eq!(ops, [0x12, 0x12, 0x00, 0x25, 0x9E]);
+    assert_eq!(warnings(&o), [Warning::VpdUnsupported, Warning::ReadCapacity16Failed]);
+}
+
+/// Finding 9: FIX_CAPACITY / GUESS_CAPACITY leave the assumed 2^32 blocks alone.
+#[test]
+fn capacity_quirks_leave_assumed_2_to_32_alone() {
+    for quirk in [Quirks::FIX_CAPACITY, Quirks::GUESS_CAPACITY] {
+        let mut disk = Disk::healthy();
+        disk.inquiry = inquiry(0, false, 0x04, false, ("BIG", "Array", "0001"), 36);
+        disk.vpd = None;
+        disk.rc10 = Some(rc10(0xFFFF_FFFF, 512));
+        disk.rc16 = None;
+        let o = run(Config { quirks_on: quirk, ..Config::default() }, &mut disk);
+        assert_eq!(o.verdict, Verdict::Accept);
+        assert_eq!(o.report.block_count, 1 << 32, "{quirk:?}");
+        assert!(!o.report.warnings.contains(Warning::CapacityAdjusted));
+        assert!(o.report.warnings.contains(Warning::CapacityAssumed2To32));
+    }
+}
+
+/// Finding 10: OPTIMAL TRANSFER LENGTH below 4096 bytes or above 0xFFFF blocks is ignored
+/// (Linux sd_validate_opt_xfer_size).
+#[test]
+fn optimal_transfer_length_bounds() {
+    let cases: [(u32, Option<u32>); 5] =
+        [(1, None), (7, None), (8, Some(8)), (0xFFFF, Some(0xFFFF)), (0x1_0000, None)];
+    for (opt, want) in cases {
+        let mut disk = Disk::healthy();
+        disk.vpd = Some(vec![vpd_b0(0, opt, 0, 0)]);
+        disk.rc16 = Some(rc16(0x3FFF_FFFF, 512, 0, false, 0));
+        let o = run(Config::default(), &mut disk);
+        assert_eq!(o.verdict, Verdict::Accept);
+        assert_eq!(o.report.optimal_transfer_blocks, want, "opt {opt}");
+        let invalid = o.report.warnings.contains(Warning::OptimalTransferInvalid);
+        assert_eq!(invalid, want.is_none(), "opt {opt}");
+    }
+}
+
+/// Finding 11: a first INQUIRY that realized less than it announced (within 36 bytes) is
+/// not sent again.
+#[test]
+fn short_first_inquiry_is_not_repeated() {
+    let mut disk = Disk::healthy().with_hook(|cdb, _, _| {
+        (cdb[0] == 0x12 && cdb[1] & 1 == 0).then(|| {
+            let data = inquiry(0x00, false, 0x06, false, ("VEND", "PRODUCT", "1.0"), 36);
+            Reply { realized: Some(32), ..Reply::good(data) }
+        })
+    });
+    disk.vpd = None;
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let standard: Vec<_> = o.cdbs.iter().filter(|c| c[0] == 0x12 && c[1] & 1 == 0).collect();
+    assert_eq!(standard, [&vec![0x12, 0, 0, 0, 36, 0]]);
+    assert_eq!(o.report.product.as_str(), Some("PRODUCT"));
+    assert_eq!(warnings(&o), [Warning::InquiryShort, Warning::VpdUnsupported]);
+}
+
+/// Finding 12: a SAT T10 vendor ID designator (8 + 40 + 20 = 68 bytes) is kept; only
+/// designators past 96 bytes are skipped.
+#[test]
+fn sat_t10_vendor_id_designator_is_kept() {
+    let mut t10 = b"ATA     ".to_vec();
+    t10.extend_from_slice(&[b'M'; 40]);
+    t10.extend_from_slice(&[b'S'; 20]);
+    let mut long_name = b"iqn.2024-01.org.example:".to_vec();
+    long_name.resize(100, b'x');
+    let mut p = vec![0x02, 0x01, 0x00, t10.len() as u8];
+    p.extend_from_slice(&t10);
+    p.extend_from_slice(&[0x03, 0x08, 0x00, long_name.len() as u8]);
+    p.extend_from_slice(&long_name);
+    let mut disk = Disk::healthy();
+    disk.vpd = Some(vec![vpd(0x83, &p)]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let d: Vec<_> = o.report.designators().collect();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].designator_type, DesignatorType::T10_VENDOR_ID);
+    assert_eq!(d[0].as_bytes(), t10.as_slice());
+    assert_eq!(warnings(&o), [Warning::DesignatorTooLong]);
+}
+
+/// Finding 13: `usb` adds USB_DEFAULTS (with MAX_SECTORS_2048) before `quirks_off`.
+#[test]
+fn usb_config_adds_usb_defaults_before_quirks_off() {
+    assert!(!Config::default().usb);
+    assert!(sbc_core::attach::USB_DEFAULTS.contains(Quirks::MAX_SECTORS_2048));
+    let config = Config { usb: true, quirks_off: Quirks::SKIP_CACHING_PAGE, ..Config::default() };
+    let o = run(config, &mut Disk::healthy());
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(o.report.quirks, sbc_core::attach::USB_DEFAULTS - Quirks::SKIP_CACHING_PAGE);
+    // READ CAPACITY(10) first, READ(10) of LBA 0, MODE SENSE(10) of all pages at 192 bytes.
+    let tail: Vec<Vec<u8>> = o.cdbs[HEALTHY_PRE_TUR..].to_vec();
+    assert_eq!(
+        tail,
+        [
+            vec![0x00, 0, 0, 0, 0, 0],
+            vec![0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            vec![0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+            vec![0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 192, 0],
+        ]
+    );
+    assert_eq!(o.report.max_transfer_blocks, Some(2048));
+    assert_eq!(o.report.write_cache, Some(true)); // the Caching page was not skipped
+    assert_eq!(o.report.discard, DiscardMethod::None); // RC10: no LBPME
+
+    // Without `usb`, the same quirks_off leaves the table's (no) quirks.
+    let config = Config { quirks_off: Quirks::SKIP_CACHING_PAGE, ..Config::default() };
+    let o = run(config, &mut Disk::healthy());
+    assert_eq!(o.report.quirks, Quirks::empty());
+    assert_eq!(o.report.max_transfer_blocks, Some(0x4000));
+}
+
+/// Finding 14: INQUIRY DATA HAS CHANGED re-reads standard INQUIRY once, then the
+/// interrupted command is sent again; a second one is only absorbed.
+#[test]
+fn inquiry_data_changed_rereads_inquiry_once() {
+    let mut disk = Disk::healthy().with_hook(|cdb, _, st| match cdb[0] {
+        0x00 if !st.started => {
+            st.started = true; // first TUR only
+            Some(Reply::check(0x06, 0x3F, 0x03))
+        }
+        0x12 if cdb[1] & 1 == 0 && st.started => Some(Reply::good(inquiry(
+            0x00,
+            false,
+            0x06,
+            false,
+            ("ACME", "FastDisk 9001", "2.0"),
+            96,
+        ))),
+        0x9E if st.count == 8 => Some(Reply::check(0x06, 0x3F, 0x05)),
+        _ => None,
+    });
+    disk.vpd = Some(vec![]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert_eq!(
+        o.cdbs[4..].to_vec(),
+        [
+            vec![0x00, 0, 0, 0, 0, 0],
+            vec![0x12, 0, 0, 0, 96, 0],
+            vec![0x00, 0, 0, 0, 0, 0],
+            vec![0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0],
+            vec![0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0],
+            vec![0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 0xFF, 0],
+        ]
+    );
+    assert_eq!(o.report.product.as_str(), Some("FastDisk 9001"));
+    assert_eq!(o.report.revision.as_str(), Some("2.0"));
+    assert_eq!(
+        warnings(&o),
+        [
+            Warning::ChangeReported { asc: 0x3F, ascq: 0x03 },
+            Warning::ChangeReported { asc: 0x3F, ascq: 0x05 },
+        ]
+    );
+
+    // The re-read itself failing is a warning; it is not retried.
+    let mut disk = Disk::healthy().with_hook(|cdb, _, st| match cdb[0] {
+        0x00 if !st.started => {
+            st.started = true;
+            Some(Reply::check(0x06, 0x3F, 0x03))
+        }
+        0x12 if cdb[1] & 1 == 0 && st.started => Some(timeout()),
+        _ => None,
+    });
+    disk.vpd = Some(vec![]);
+    let o = run(Config::default(), &mut disk);
+    assert_eq!(o.verdict, Verdict::Accept);
+    let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
+    assert_eq!(ops, [0x12, 0x12, 0x12, 0x12, 0x00, 0x12, 0x00, 0x9E, 0x5A]);
+    assert_eq!(o.report.product.as_str(), Some("FastDisk 9000"));
+    assert_eq!(
+        warnings(&o),
+        [Warning::ChangeReported { asc: 0x3F, ascq: 0x03 }, Warning::InquiryRereadFailed]
+    );
 }

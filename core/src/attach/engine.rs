@@ -16,11 +16,24 @@
 //!    and then only the listed pages among 80h, 83h, 89h, B0h, B1h, B2h, each sized from its
 //!    4-byte header first (`scsi_get_vpd_size`: "legacy devices choke on large allocation
 //!    lengths"); skipped below SPC-2 or with NO_VPD (`scsi_device_supports_vpd`). A page
-//!    that fails is a warning; page 00h failing means no VPD at all.
+//!    that fails is a warning; page 00h failing means no VPD at all. A timeout (any
+//!    transport failure) is not retried and ends VPD reading, as if NO_VPD were set: a
+//!    bridge hanging on a VPD page is the known USB failure mode, and each timeout costs a
+//!    whole command timeout. The same no-retry rule holds for the other optional steps
+//!    (READ of LBA 0, MODE SENSE); INQUIRY, TEST UNIT READY and READ CAPACITY keep the
+//!    policy's transport budget.
 //! 3. **TEST UNIT READY** (`Step::TestUnitReady`, `Step::StartUnit`), Linux
 //!    `sd_spinup_disk`: the policy decides per completion. 04/01 and the other "in progress"
 //!    codes wait 1 s and poll again; 04/02 (and 04/00) send one START STOP UNIT with START=1,
-//!    IMMED=1, then poll (FreeBSD `SS_START`); 3Ah means no medium (removable: accept with
+//!    IMMED=1, then poll (FreeBSD `SS_START`). START is never sent again once the device
+//!    executed it: whatever sense it answers (04/01, 04/02, 04/03, HARDWARE ERROR, ILLEGAL
+//!    REQUEST, ...) is a warning and TEST UNIT READY polling resumes with the
+//!    becoming-ready budget, as `sd_spinup_disk` ignores START's status; DEVICE NOT PRESENT
+//!    refuses. A START the device did not execute (timeout, BUSY, UNIT ATTENTION, ...)
+//!    keeps the policy's budgets (Linux's START keeps the midlayer's retries), then is a
+//!    warning too. With NO_START_STOP, 04/00 and 04/02 are a
+//!    warning and READ CAPACITY follows (Linux `no_start_on_add` breaks out of the spin-up
+//!    loop and `sd_revalidate_disk` goes on). 3Ah means no medium (removable: accept with
 //!    `medium_present = false`, the kernel polls for media; fixed: refuse); 04/03 and the
 //!    other hopeless causes refuse at once; unit attentions are absorbed up to the policy's
 //!    bound and a storm past it refuses. Any other failure is a warning: READ CAPACITY
@@ -30,9 +43,11 @@
 //!    later, or PROTECT, or NEEDS_READ_CAPACITY_16 — never with NO_READ_CAPACITY_16, and
 //!    not with READ_CAPACITY_10_FIRST (usb-storage's `try_rc_10_first`) unless
 //!    NEEDS_READ_CAPACITY_16. Any RC16 failure falls back to RC10 (Linux: ILLEGAL REQUEST
-//!    silently, others too; FreeBSD: `CAN_RC16` cleared). RC10 returning FFFF_FFFFh
+//!    silently, others too; FreeBSD: `CAN_RC16` cleared); RC10 failing tries RC16, and
+//!    RC10 is never sent twice (both failing refuses). RC10 returning FFFF_FFFFh
 //!    escalates to RC16; if that fails, the capacity is exactly 2^32 blocks (Linux "Using
-//!    0xffffffff as device size"); with NO_READ_CAPACITY_16 it means no medium (Linux
+//!    0xffffffff as device size", and `goto got_data`: FIX_CAPACITY / GUESS_CAPACITY do
+//!    not touch it); with NO_READ_CAPACITY_16 it means no medium (Linux
 //!    `read_capacity_10`: buggy card readers say FFFF_FFFFh for an empty slot).
 //! 5. **READ(10) of LBA 0**, one block, only with READ_BEFORE_MODE_SENSE (Linux
 //!    `sd_read_block_zero` for `read_before_ms`: some bridges return generic mode pages
@@ -51,15 +66,25 @@
 //!    assuming writable costs nothing if the medium really is protected — writes then fail
 //!    with DATA PROTECT and nothing is lost.
 //!
+//! Unit attentions that make something stale: 28h and 2Ah/09h re-read the capacity (at
+//! most twice, `MAX_REPROBES`); 3Fh/03h and 3Fh/05h re-read standard INQUIRY once per
+//! attach (the quirks stay those of the first INQUIRY, VPD pages already read are not
+//! re-read: the `ChangeReported` warning says they may be stale), then the interrupted
+//! command is sent again.
+//!
 //! Every completion goes through [`policy::decide`]; a retry the policy asks for is the
 //! same step again after its delay. The time and command budgets are checked at every
 //! [`Engine::poll`].
 
 use super::allowlist::is_non_destructive;
 use super::report::{RefuseReason, Report, Verdict, Warning};
-use super::steps::{self, Capacity, Facts, InquiryNext, ModeResult, WANTED_VPD_PAGES};
+use super::steps::{
+    self, Capacity, Facts, InquiryNext, ModeResult, INQUIRY_FIRST_LENGTH, WANTED_VPD_PAGES,
+};
 use super::{Action, Completion, Config, Poll, Request, SENSE_LENGTH};
-use crate::policy::{self, Change, CommandKind, Failure, Input, Reason, RetryCounts, SenseCode};
+use crate::policy::{
+    self, Budget, Change, CommandKind, Failure, Input, Reason, RetryCounts, SenseCode,
+};
 use crate::quirks::Quirks;
 use crate::sense;
 use crate::time::{Duration, Instant};
@@ -72,8 +97,6 @@ use crate::wire::mode::ALL_PAGES;
 use crate::wire::status::{DeliveryFailure, ServiceResponse};
 use crate::wire::usable_length;
 
-/// First standard INQUIRY allocation length (Linux `scsi_probe_lun`, SPC-2 era devices).
-const INQUIRY_FIRST_LENGTH: u16 = 36;
 /// READ CAPACITY(16) parameter data length (SBC-4 §5.21.2).
 const READ_CAPACITY_16_LENGTH: u32 = 32;
 /// MODE SENSE allocation length with MODE_SENSE_192.
@@ -96,8 +119,13 @@ enum Step {
     VpdPage { page: u8, allocation: u16 },
     /// TEST UNIT READY (spin-up).
     TestUnitReady,
-    /// START STOP UNIT, START=1, IMMED=1; then back to `Engine::resume`.
+    /// START STOP UNIT, START=1, IMMED=1; then back to `Engine::resume`. One shot: never
+    /// retried, whatever it answers.
     StartUnit,
+    /// Standard INQUIRY again after INQUIRY DATA HAS CHANGED (3Fh/03h) or DEVICE IDENTIFIER
+    /// CHANGED (3Fh/05h), at the allocation used before; then back to `Engine::resume`.
+    /// One shot, once per attach.
+    InquiryReread { allocation: u16 },
     /// READ CAPACITY(16).
     ReadCapacity16,
     /// READ CAPACITY(10).
@@ -111,8 +139,9 @@ enum Step {
 /// The characterization engine. See the [module](super) documentation for the calling
 /// contract.
 ///
-/// All state is in this value: no heap, no references. It is 704 bytes on x86_64 today
-/// (`size_of::<Engine>()`, pinned by a test to at most 1 KiB), 504 of them the [`Report`];
+/// All state is in this value: no heap, no references. It is 960 bytes on x86_64 today
+/// (`size_of::<Engine>()`, pinned by a test to at most 1 KiB), 760 of them the [`Report`]
+/// (384 of those the four 96-byte designator slots);
 /// the C ABI will place it in caller storage.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -121,8 +150,8 @@ pub struct Engine {
     step: Step,
     /// Retries the current step's command has used, per policy budget.
     retries: RetryCounts,
-    /// Where START STOP UNIT returns to, with that step's retries (only set in
-    /// `Step::StartUnit`).
+    /// Where a one-shot detour (`Step::StartUnit`, `Step::InquiryReread`) returns to, with
+    /// that step's retries (only set during the detour).
     resume: Option<(Step, RetryCounts)>,
     /// No command before this instant (a retry delay).
     not_before: Instant,
@@ -135,7 +164,8 @@ pub struct Engine {
 impl Engine {
     /// Starts an attach at `now`. Nothing is sent until [`poll`](Self::poll).
     pub fn begin(config: Config, now: Instant) -> Engine {
-        let report = Report { quirks: config.quirks_on & !config.quirks_off, ..Report::default() };
+        let report =
+            Report { quirks: config.quirks_added() & !config.quirks_off, ..Report::default() };
         Engine {
             config,
             deadline: now + config.time_budget,
@@ -232,7 +262,7 @@ impl Engine {
                     quirks,
                 }
             };
-        let action = policy::decide(&input);
+        let action = self.limit(policy::decide(&input), &input);
         self.retries.charge(action);
         let code = sense.map(SenseCode::of);
         match action {
@@ -264,11 +294,56 @@ impl Engine {
         &self.report
     }
 
+    /// What the engine lets the policy's action be in the current step.
+    ///
+    /// - START STOP UNIT is never sent again once the device executed it and answered with
+    ///   sense data (04/01, 04/02, 04/03, HARDWARE ERROR, ILLEGAL REQUEST, ...): the retry
+    ///   or START the policy would ask for becomes the failure the policy gives once every
+    ///   budget is spent, which the engine turns into a warning (Linux `sd_spinup_disk`
+    ///   sends one START and ignores its status). A START the device did not execute (no
+    ///   answer: a timeout or delivery failure; BUSY, TASK SET FULL, TASK ABORTED; a UNIT
+    ///   ATTENTION or deferred error, SAM-5: the command was not performed) keeps the
+    ///   policy's budgets, as Linux's START keeps the midlayer's retries: otherwise one lost
+    ///   command would leave a device that needs START polling out its whole time budget.
+    /// - The INQUIRY re-read is one shot: it is optional, nothing is retried.
+    /// - The optional steps (VPD, READ of LBA 0, MODE SENSE) are not retried after a
+    ///   transport failure (a timeout costs a whole command timeout; a bridge hanging on a
+    ///   VPD page hangs again): the failure is a warning and the sequence moves on. The
+    ///   mandatory steps (INQUIRY, TEST UNIT READY, READ CAPACITY) keep the policy's
+    ///   [`Budget::Transport`].
+    fn limit(&self, action: policy::Action, input: &Input<'_>) -> policy::Action {
+        let executed = input.sense.is_some_and(|s| {
+            !s.deferred && s.sense_key.0 & 0x0f != crate::sense::SenseKey::UNIT_ATTENTION.0
+        });
+        let one_shot = match self.step {
+            Step::StartUnit => executed,
+            Step::InquiryReread { .. } => true,
+            _ => false,
+        };
+        let optional = matches!(
+            self.step,
+            Step::VpdHeader { .. }
+                | Step::VpdPage { .. }
+                | Step::ReadBlockZero
+                | Step::ModeSense { .. }
+        );
+        let retries = match action {
+            _ if action.is_success() => return action,
+            policy::Action::Fail(_) => return action,
+            _ if one_shot => RetryCounts::all(u32::MAX),
+            policy::Action::Retry { budget: Budget::Transport, .. } if optional => {
+                input.retries.with(Budget::Transport, Budget::Transport.limit())
+            }
+            _ => return action,
+        };
+        policy::decide(&Input { retries, ..*input })
+    }
+
     // ---- commands ----
 
     fn command(&self) -> Result<Command, BuildError> {
         match self.step {
-            Step::Inquiry { allocation, .. } => {
+            Step::Inquiry { allocation, .. } | Step::InquiryReread { allocation } => {
                 Inquiry { evpd_page: None, allocation_length: allocation }.encode()
             }
             Step::VpdHeader { page } => {
@@ -379,6 +454,7 @@ impl Engine {
 
     fn start_capacity(&mut self) {
         self.facts.rc16_tried = false;
+        self.facts.rc10_failed = false;
         self.facts.rc10_overflow = None;
         if self.rc16_first() {
             self.goto(Step::ReadCapacity16);
@@ -397,8 +473,19 @@ impl Engine {
         }
     }
 
-    fn capacity_known(&mut self, count: u64, length: u32, extra: Option<steps::Rc16Extra>) {
-        if let Err(reason) = steps::apply_capacity(count, length, extra, &mut self.report) {
+    /// `assumed`: the 2^32 blocks of [`Self::assume_2_to_32`], which the capacity quirks
+    /// leave alone (Linux `goto got_data` skips `fix_capacity` / `guess_capacity`).
+    fn capacity_known(
+        &mut self,
+        count: u64,
+        length: u32,
+        extra: Option<steps::Rc16Extra>,
+        assumed: bool,
+    ) {
+        let protect = self.facts.protect;
+        let applied =
+            steps::apply_capacity(count, length, extra, protect, assumed, &mut self.report);
+        if let Err(reason) = applied {
             self.refuse(reason);
             return;
         }
@@ -433,8 +520,9 @@ impl Engine {
 
     fn on_success(&mut self, data: &[u8]) {
         match self.step {
-            Step::Inquiry { first, .. } => {
-                let (on, off) = (self.config.quirks_on, self.config.quirks_off);
+            Step::Inquiry { first, allocation } => {
+                self.facts.inquiry_allocation = allocation;
+                let (on, off) = (self.config.quirks_added(), self.config.quirks_off);
                 match steps::inquiry(data, first, on, off, &mut self.report, &mut self.facts) {
                     Ok(InquiryNext::Full(allocation)) => {
                         self.goto(Step::Inquiry { allocation, first: false });
@@ -473,12 +561,30 @@ impl Engine {
             }
             Step::TestUnitReady => self.start_capacity(),
             Step::StartUnit => self.resume(),
+            Step::InquiryReread { .. } => {
+                let (on, off) = (self.config.quirks_added(), self.config.quirks_off);
+                match steps::inquiry(data, false, on, off, &mut self.report, &mut self.facts) {
+                    Ok(_) => self.resume(),
+                    Err(RefuseReason::InquiryFailed) => {
+                        self.warn(Warning::InquiryRereadFailed);
+                        self.resume();
+                    }
+                    // The LU now says it is not connected or not a disk.
+                    Err(reason) => {
+                        self.refuse(reason);
+                    }
+                }
+            }
             Step::ReadCapacity16 => match steps::read_capacity_16(data) {
-                Capacity::Known(count, length, extra) => self.capacity_known(count, length, extra),
+                Capacity::Known(count, length, extra) => {
+                    self.capacity_known(count, length, extra, false);
+                }
                 Capacity::Overflow(_) | Capacity::Unusable => self.rc16_failed(),
             },
             Step::ReadCapacity10 => match steps::read_capacity_10(data) {
-                Capacity::Known(count, length, extra) => self.capacity_known(count, length, extra),
+                Capacity::Known(count, length, extra) => {
+                    self.capacity_known(count, length, extra, false);
+                }
                 Capacity::Overflow(length) => self.rc10_overflow(length),
                 Capacity::Unusable => {
                     self.refuse(RefuseReason::CapacityUnknown);
@@ -534,7 +640,7 @@ impl Engine {
     /// size", i.e. 2^32 blocks of the RC10 block length.
     fn assume_2_to_32(&mut self, length: u32) {
         self.warn(Warning::CapacityAssumed2To32);
-        self.capacity_known(1 << 32, length, None);
+        self.capacity_known(1 << 32, length, None, true);
     }
 
     fn rc16_failed(&mut self) {
@@ -543,6 +649,10 @@ impl Engine {
         match self.facts.rc10_overflow.take() {
             // RC10 already answered FFFF_FFFFh: asking it again would say the same.
             Some(length) => self.assume_2_to_32(length),
+            // RC10 already failed, then RC16 did: READ CAPACITY(10) is never sent twice.
+            None if self.facts.rc10_failed => {
+                self.refuse(RefuseReason::CapacityUnknown);
+            }
             None => self.goto(Step::ReadCapacity10),
         }
     }
@@ -554,8 +664,20 @@ impl Engine {
         let capacity_read = self.report.logical_block_length != 0;
         let stale = matches!(change, Change::MediumChanged | Change::CapacityChanged);
         if stale && capacity_read && self.facts.reprobes < MAX_REPROBES {
-            self.facts.reprobes += 1;
+            self.facts.reprobes = self.facts.reprobes.saturating_add(1);
             self.start_capacity();
+        } else if change == Change::InquiryDataChanged
+            && !self.facts.inquiry_reread
+            && self.resume.is_none()
+        {
+            // Re-read standard INQUIRY once (bounded: once per attach, one shot), then send
+            // the interrupted command again. The quirks stay those of the first INQUIRY, and
+            // VPD pages already read are not re-read: the warning above says they may be
+            // stale (Linux only raises SDEV_EVT_INQUIRY_CHANGE_REPORTED here).
+            self.facts.inquiry_reread = true;
+            let allocation = self.facts.inquiry_allocation.max(INQUIRY_FIRST_LENGTH);
+            self.resume = Some((self.step, self.retries));
+            self.goto(Step::InquiryReread { allocation });
         }
         // Otherwise: the same command again, at once (the policy counted the unit
         // attention); nothing read so far is about what changed, or it is being read now.
@@ -563,13 +685,31 @@ impl Engine {
 
     fn on_failure(&mut self, failure: Failure) {
         let reason = failure.reason;
+        let code = failure.sense;
+        let (sense_key, asc, ascq) = (
+            code.map_or(0, |c| c.sense_key.0),
+            code.map_or(0, |c| c.asc),
+            code.map_or(0, |c| c.ascq),
+        );
         // Conditions that end the run whatever the step.
-        match reason {
-            Reason::DeviceGone => {
+        match (reason, self.step) {
+            (Reason::DeviceGone, _) => {
                 self.refuse(RefuseReason::DeviceGone);
                 return;
             }
-            Reason::UnitAttention => {
+            // The one-shot steps: whatever else the answer, warn and go back (Linux
+            // sd_spinup_disk ignores START's status and polls TEST UNIT READY).
+            (_, Step::StartUnit) => {
+                self.warn(Warning::StartUnitFailed { sense_key, asc, ascq });
+                self.resume();
+                return;
+            }
+            (_, Step::InquiryReread { .. }) => {
+                self.warn(Warning::InquiryRereadFailed);
+                self.resume();
+                return;
+            }
+            (Reason::UnitAttention, _) => {
                 self.refuse(RefuseReason::UnitAttentionStorm);
                 return;
             }
@@ -584,6 +724,12 @@ impl Engine {
                 self.warn(Warning::InquiryFullFailed);
                 self.after_inquiry();
             }
+            Step::VpdHeader { page } | Step::VpdPage { page, .. } if transport => {
+                // No VPD page after a timeout (as NO_VPD): the next one would hang as well.
+                self.warn(Warning::VpdAbandoned { page });
+                self.facts.vpd_todo = 0;
+                self.goto(Step::TestUnitReady);
+            }
             Step::VpdHeader { page: 0x00 } | Step::VpdPage { page: 0x00, .. } => {
                 self.warn(Warning::VpdUnsupported);
                 self.goto(Step::TestUnitReady);
@@ -592,7 +738,9 @@ impl Engine {
                 self.warn(Warning::VpdPageFailed { page });
                 self.next_vpd();
             }
-            Step::TestUnitReady | Step::StartUnit => match reason {
+            // StartRequired (NO_START_STOP) falls to the warning: Linux no_start_on_add
+            // breaks out of sd_spinup_disk and READ CAPACITY decides.
+            Step::TestUnitReady => match reason {
                 Reason::NoMedium => self.medium_absent(),
                 Reason::NotReady => {
                     self.refuse(refusal(&failure));
@@ -601,22 +749,15 @@ impl Engine {
                     self.refuse(RefuseReason::TransportFailure);
                 }
                 _ => {
-                    let c = failure.sense;
-                    self.warn(Warning::SpinUpFailed {
-                        sense_key: c.map_or(0, |c| c.sense_key.0),
-                        asc: c.map_or(0, |c| c.asc),
-                        ascq: c.map_or(0, |c| c.ascq),
-                    });
-                    if self.step == Step::StartUnit {
-                        self.resume();
-                    } else {
-                        self.start_capacity();
-                    }
+                    self.warn(Warning::SpinUpFailed { sense_key, asc, ascq });
+                    self.start_capacity();
                 }
             },
+            // Handled above.
+            Step::StartUnit | Step::InquiryReread { .. } => {}
             Step::ReadCapacity16 => match reason {
                 Reason::NoMedium => self.medium_absent(),
-                Reason::NotReady => {
+                Reason::NotReady | Reason::StartRequired => {
                     self.refuse(refusal(&failure));
                 }
                 _ if transport => {
@@ -626,7 +767,7 @@ impl Engine {
             },
             Step::ReadCapacity10 => match reason {
                 Reason::NoMedium => self.medium_absent(),
-                Reason::NotReady => {
+                Reason::NotReady | Reason::StartRequired => {
                     self.refuse(refusal(&failure));
                 }
                 _ if transport => {
@@ -634,6 +775,7 @@ impl Engine {
                 }
                 _ if !self.facts.rc16_tried && self.rc16_allowed() => {
                     self.facts.rc16_tried = true;
+                    self.facts.rc10_failed = true;
                     self.goto(Step::ReadCapacity16);
                 }
                 _ => {
@@ -669,7 +811,7 @@ fn refusal(failure: &Failure) -> RefuseReason {
         Reason::Transport(_) | Reason::ServiceResponse(_) => RefuseReason::TransportFailure,
         Reason::UnitAttention => RefuseReason::UnitAttentionStorm,
         Reason::NoMedium => RefuseReason::NoMedium,
-        Reason::NotReady => RefuseReason::NotReady { asc, ascq },
+        Reason::NotReady | Reason::StartRequired => RefuseReason::NotReady { asc, ascq },
         Reason::Busy(_) | Reason::TaskAborted => RefuseReason::Busy,
         Reason::ReservationConflict => RefuseReason::ReservationConflict,
         _ if failure.sense.is_some() => RefuseReason::DeviceError { sense_key, asc, ascq },

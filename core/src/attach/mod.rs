@@ -58,9 +58,11 @@
 //!
 //! 1. INQUIRY, 36 bytes, then the advertised length; refuse PQ ≠ 0 or PDT ≠ 0; apply the
 //!    [quirk table](quirk_table).
-//! 2. VPD 00h, then the listed pages among 80h, 83h, 89h, B0h, B1h, B2h, each header first.
-//! 3. TEST UNIT READY: wait while becoming ready, START STOP UNIT once for 04/02, note an
-//!    absent medium, stop at hopeless causes; unit attentions absorbed with a bound.
+//! 2. VPD 00h, then the listed pages among 80h, 83h, 89h, B0h, B1h, B2h, each header first;
+//!    a timeout ends VPD reading (optional steps are never retried after a timeout).
+//! 3. TEST UNIT READY: wait while becoming ready, START STOP UNIT once for 04/02 (never
+//!    resent after an answer, whatever it is), note an absent medium, stop at hopeless causes; unit
+//!    attentions absorbed with a bound.
 //! 4. READ CAPACITY(16) or (10) with both fallbacks and the capacity quirks; block length
 //!    sanity.
 //! 5. READ(10) of LBA 0 when quirked.
@@ -91,11 +93,17 @@ use crate::wire::status::ServiceResponse;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     /// Quirks to apply on top of the [quirk table](quirk_table) (the personality's
-    /// `SbcQuirks` entries set to true, `--quirk NAME`, [`USB_DEFAULTS`] for USB).
+    /// `SbcQuirks` entries set to true, `--quirk NAME`).
     pub quirks_on: Quirks,
-    /// Quirks to remove even when the table sets them (`SbcQuirks` entries set to false).
-    /// Effective quirks are `(table | quirks_on) & !quirks_off`.
+    /// Quirks to remove even when the table or [`USB_DEFAULTS`] set them (`SbcQuirks`
+    /// entries set to false). Effective quirks are
+    /// `(table | quirks_on | USB_DEFAULTS if usb) & !quirks_off`.
     pub quirks_off: Quirks,
+    /// The transport is USB (mass storage or UAS). INQUIRY cannot tell: the shim sets this
+    /// from the nub's protocol characteristics. When set, [`USB_DEFAULTS`] join the
+    /// effective quirks (before `quirks_off` is applied), as Linux usb-storage's
+    /// `device_configure` applies its defaults to every USB disk. Default `false`.
+    pub usb: bool,
     /// Wall time one attach may take, from [`Engine::begin`].
     pub time_budget: Duration,
     /// Commands one attach may send.
@@ -121,7 +129,7 @@ pub const DEFAULT_COMMAND_BUDGET: u16 = 192;
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for Config {
-    /// No quirk overrides, [`DEFAULT_TIME_BUDGET`], [`DEFAULT_COMMAND_BUDGET`],
+    /// No quirk overrides, not USB, [`DEFAULT_TIME_BUDGET`], [`DEFAULT_COMMAND_BUDGET`],
     /// [`DEFAULT_COMMAND_TIMEOUT`].
     fn default() -> Self {
         Config {
@@ -130,6 +138,19 @@ impl Default for Config {
             time_budget: DEFAULT_TIME_BUDGET,
             command_budget: DEFAULT_COMMAND_BUDGET,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
+            usb: false,
+        }
+    }
+}
+
+impl Config {
+    /// The quirks this configuration adds to the quirk table's: `quirks_on`, plus
+    /// [`USB_DEFAULTS`] when [`usb`](Self::usb) is set (`quirks_off` is applied after).
+    pub fn quirks_added(&self) -> Quirks {
+        if self.usb {
+            self.quirks_on | USB_DEFAULTS
+        } else {
+            self.quirks_on
         }
     }
 }

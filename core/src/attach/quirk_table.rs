@@ -19,8 +19,8 @@
 //! | 1 wrong residue | — (the engine never trusts a count past `usable_length`) | |
 //! | 2 capacity off by one | FIX_CAPACITY, GUESS_CAPACITY | NIKON DSC, Nokia |
 //! | 3 RC16 broken / RC10 wraps | NO_READ_CAPACITY_16, NEEDS_READ_CAPACITY_16 | JetFlash, PNY, ADATA, I-O DATA, Innostor; ASMT 2105 |
-//! | 4 transfer limits | MAX_SECTORS_64 / 240 | Genesys, ASMT 1053 |
-//! | 5 INQUIRY length / VPD | INQUIRY_36, NO_VPD | Generic USB SD Reader, Generic USB Storage-SMC, SMSC USB 2 HS-CF, iRiver |
+//! | 4 transfer limits | MAX_SECTORS_64 / 240 / 2048 | Genesys, ASMT 1053; [`USB_DEFAULTS`] (2048) |
+//! | 5 INQUIRY length / VPD | INQUIRY_36; NO_VPD | INQUIRY_36: Generic USB SD Reader, Generic USB Storage-SMC, SMSC USB 2 HS-CF, iRiver. NO_VPD: no row (config only, and not in [`USB_DEFAULTS`], see there); a VPD page that times out stops all further VPD reads (the engine's own NO_VPD) |
 //! | 6 fragile MODE SENSE | MODE_SENSE_192, SKIP_CACHING_PAGE, READ_BEFORE_MODE_SENSE | Feiya; [`USB_DEFAULTS`] |
 //! | 7 SYNCHRONIZE CACHE / hidden write cache | NO_SYNC_CACHE, WRITE_CACHE | Sony DSC; Seagate Portable, WD My Passport |
 //! | 8 broken FUA | BROKEN_FUA | JMicron |
@@ -64,11 +64,15 @@ const fn row(
 /// What Linux applies to every USB mass-storage disk (`scsiglue.c` `device_configure`,
 /// prior-art.md A1 "Defaults for every USB disk"): MODE SENSE all pages with 192 bytes,
 /// skip the Caching page, read block 0 before MODE SENSE, retry HARDWARE ERROR, no REPORT
-/// SUPPORTED OPERATION CODES, no WRITE SAME, READ CAPACITY(10) first.
+/// SUPPORTED OPERATION CODES, no WRITE SAME, READ CAPACITY(10) first, and at most 2048
+/// blocks per transfer (`MAX_SECTORS_2048`: Linux's `max_hw_sectors` for USB 3
+/// SuperSpeed devices; on USB 2 Linux keeps the host template's 240, which the shim may add
+/// as `MAX_SECTORS_240` when it knows the link speed).
 ///
 /// Not applied by the engine on its own: INQUIRY does not say the transport is USB. The
-/// shim (which knows the nub's protocol characteristics) or the host adds it to
-/// [`Config::quirks_on`](super::Config::quirks_on). Linux's `skip_vpd_pages` default is
+/// shim (which knows the nub's protocol characteristics) sets
+/// [`Config::usb`](super::Config::usb), which adds these before
+/// [`Config::quirks_off`](super::Config::quirks_off) is applied. Linux's `skip_vpd_pages` default is
 /// deliberately left out: VPD 89h is how SAT is found, and header-first VPD sizing is what
 /// makes reading VPD safe on the devices that choked on it.
 pub const USB_DEFAULTS: Quirks = Quirks::MODE_SENSE_192
@@ -77,7 +81,8 @@ pub const USB_DEFAULTS: Quirks = Quirks::MODE_SENSE_192
     .union(Quirks::RETRY_HWERROR)
     .union(Quirks::NO_REPORT_OPCODES)
     .union(Quirks::NO_WRITE_SAME)
-    .union(Quirks::READ_CAPACITY_10_FIRST);
+    .union(Quirks::READ_CAPACITY_10_FIRST)
+    .union(Quirks::MAX_SECTORS_2048);
 
 /// The table. Rows are matched in order and all matching rows apply (their flags are OR-ed).
 pub static QUIRK_TABLE: [QuirkRow; 19] = [

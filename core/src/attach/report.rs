@@ -90,7 +90,13 @@ impl<const N: usize> fmt::Debug for FixedText<N> {
 
 /// Longest designator kept in a report; longer ones (long SCSI name strings) are skipped
 /// with [`Warning::DesignatorTooLong`].
-pub const DESIGNATOR_CAPACITY: usize = 32;
+///
+/// 96 bytes: a SAT T10 vendor ID designator is 68 (SAT-4 §10.4.3: "ATA     ", the 40-byte
+/// model number and the 20-byte serial number), and SCSI name strings of ordinary iSCSI
+/// and NAA/EUI names (`iqn.yyyy-mm.reversed.domain:name` plus `,t,0x` and the portal group
+/// tag, padded to a multiple of four) fit. The SPC-5 maximum (256) is not kept: four such
+/// slots would double the [`Report`] for names no decision depends on.
+pub const DESIGNATOR_CAPACITY: usize = 96;
 
 /// How many designators a report keeps.
 pub const MAX_DESIGNATORS: usize = 4;
@@ -332,6 +338,13 @@ pub enum Warning {
         /// The page code.
         page: u8,
     },
+    /// A VPD page (or its header) timed out or the transport failed on it: no further VPD
+    /// page is read, as if `NO_VPD` were set (a bridge hanging on a VPD page is the known
+    /// USB failure mode; optional steps are never retried after a transport failure).
+    VpdAbandoned {
+        /// The page code that failed.
+        page: u8,
+    },
     /// A VPD page came back with another page code or too short to decode.
     VpdPageMalformed {
         /// The page code asked for.
@@ -344,6 +357,16 @@ pub enum Warning {
     /// TEST UNIT READY / START STOP UNIT failed in a way that is not a verdict; READ
     /// CAPACITY decides.
     SpinUpFailed {
+        /// SENSE KEY (0 without sense).
+        sense_key: u8,
+        /// ASC.
+        asc: u8,
+        /// ASCQ.
+        ascq: u8,
+    },
+    /// START STOP UNIT (START=1) did not succeed; it is not sent again and TEST UNIT READY
+    /// polling resumes (Linux `sd_spinup_disk` ignores START's status).
+    StartUnitFailed {
         /// SENSE KEY (0 without sense).
         sense_key: u8,
         /// ASC.
@@ -382,6 +405,9 @@ pub enum Warning {
     CachingPageMissing,
     /// OPTIMAL TRANSFER LENGTH failed Linux's validation (`sd_validate_opt_xfer_size`).
     OptimalTransferInvalid,
+    /// Standard INQUIRY, re-read once after INQUIRY DATA HAS CHANGED / DEVICE IDENTIFIER
+    /// CHANGED, failed or was unusable: the identity read before is kept.
+    InquiryRereadFailed,
     /// The medium may have changed during the attach (UNIT ATTENTION 28h/2Ah/3Fh): what
     /// was read may be stale.
     ChangeReported {

@@ -27,6 +27,17 @@ use crate::wire::PeripheralDeviceType;
 /// (ascending, as page 00h lists them). Bit `i` of [`Facts::vpd_todo`] stands for entry `i`.
 pub(super) const WANTED_VPD_PAGES: [u8; 6] = [0x80, 0x83, 0x89, 0xB0, 0xB1, 0xB2];
 
+/// First standard INQUIRY allocation length (Linux `scsi_probe_lun`, SPC-2 era devices).
+pub(super) const INQUIRY_FIRST_LENGTH: u16 = 36;
+
+/// Smallest OPTIMAL TRANSFER LENGTH in bytes Linux accepts (`sd_validate_opt_xfer_size`:
+/// below `PAGE_SIZE`, 4 KiB on the platforms that matter, it is ignored).
+const OPT_XFER_MIN_BYTES: u64 = 4096;
+
+/// Largest OPTIMAL TRANSFER LENGTH in blocks Linux accepts (`SD_DEF_XFER_BLOCKS` = 0xFFFF,
+/// the most a READ(10)/WRITE(10) can carry).
+const OPT_XFER_MAX_BLOCKS: u32 = 0xFFFF;
+
 /// Largest VPD allocation the engine asks for. Page 89h is 572 bytes; page 83h of a
 /// multi-port SAS disk is a few hundred. A longer page is read cut, and decoders only use
 /// what is whole.
@@ -39,7 +50,9 @@ pub(super) struct Facts {
     pub protect: bool,
     /// Bit `i` set: [`WANTED_VPD_PAGES`]`[i]` is listed and not yet read.
     pub vpd_todo: u8,
-    /// VPD B0h MAXIMUM TRANSFER LENGTH, OPTIMAL TRANSFER LENGTH, MAXIMUM UNMAP LBA COUNT.
+    /// VPD B0h MAXIMUM TRANSFER LENGTH, OPTIMAL TRANSFER LENGTH, and MAXIMUM UNMAP LBA
+    /// COUNT when MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT is non-zero too (else 0: Linux
+    /// `sd_read_block_limits` sets `max_unmap_blocks` only when both are).
     pub block_limits: Option<(u32, u32, u32)>,
     /// VPD B2h LBPU, LBPWS, LBPWS10.
     pub provisioning: Option<(bool, bool, bool)>,
@@ -47,6 +60,9 @@ pub(super) struct Facts {
     pub ata_rotation: Option<RotationRate>,
     /// READ CAPACITY(16) was sent (and failed, if we are back in READ CAPACITY(10)).
     pub rc16_tried: bool,
+    /// READ CAPACITY(10) failed and READ CAPACITY(16) was asked instead: RC10 is not sent
+    /// again.
+    pub rc10_failed: bool,
     /// READ CAPACITY(10) said FFFF_FFFFh with this block length; READ CAPACITY(16) is
     /// asked to resolve it.
     pub rc10_overflow: Option<u32>,
@@ -54,6 +70,10 @@ pub(super) struct Facts {
     pub dpofua: bool,
     /// Times a unit attention sent the engine back to re-read capacity.
     pub reprobes: u8,
+    /// Allocation length of the last successful standard INQUIRY (the re-read uses it).
+    pub inquiry_allocation: u16,
+    /// Standard INQUIRY was re-read after INQUIRY DATA HAS CHANGED (once per attach).
+    pub inquiry_reread: bool,
 }
 
 /// What the first standard INQUIRY says to do next.
@@ -108,9 +128,12 @@ pub(super) fn inquiry(
     report.quirks = (quirk_table::lookup(vendor, product, revision) | on) & !off;
     // Linux scsi_probe_lun: a response longer than the first 36 bytes is asked for again at
     // its full length, capped at 255 bytes (what SCSI-2 era one-byte allocation length
-    // devices can take), unless BLIST_INQUIRY_36.
+    // devices can take), unless BLIST_INQUIRY_36. Only a length announced beyond the first
+    // allocation is asked for: a device that realized less than it announced would get the
+    // very same CDB again and answer the same.
     let announced = decoded.announced;
-    if report.quirks.contains(Quirks::INQUIRY_36) || announced <= data.len() {
+    let first_allocation = usize::from(INQUIRY_FIRST_LENGTH);
+    if report.quirks.contains(Quirks::INQUIRY_36) || announced <= first_allocation {
         return Ok(InquiryNext::Complete);
     }
     let full = u16::try_from(announced.min(255)).unwrap_or(255);
@@ -185,10 +208,15 @@ pub(super) fn vpd_page(
         }
         0xB0 => {
             let b0 = BlockLimits::parse(data).map_err(|_| malformed)?.value;
+            let unmap = match (b0.maximum_unmap_lba_count, b0.maximum_unmap_block_descriptor_count)
+            {
+                (Some(lbas), Some(descriptors)) if lbas != 0 && descriptors != 0 => lbas,
+                _ => 0,
+            };
             facts.block_limits = Some((
                 b0.maximum_transfer_length.unwrap_or(0),
                 b0.optimal_transfer_length.unwrap_or(0),
-                b0.maximum_unmap_lba_count.unwrap_or(0),
+                unmap,
             ));
         }
         0xB1 => {
@@ -324,12 +352,16 @@ pub(super) fn read_capacity_16(data: &[u8]) -> Capacity {
 
 /// Applies a capacity to the report: block length sanity (Linux `sd_read_capacity`: 0
 /// becomes 512; only 512, 1024, 2048, 4096), the capacity quirks (Linux: `fix_capacity`
-/// always takes one block off, `guess_capacity` when the count is odd), physical block and
-/// alignment, protection type (Linux `sd_read_protection_type` refuses types above 3).
+/// always takes one block off, `guess_capacity` when the count is odd; neither touches an
+/// `assumed` 2^32-block capacity, which Linux reaches by `goto got_data`), physical block and
+/// alignment, protection type (Linux `sd_read_protection_type`: PROT_EN and P_TYPE count
+/// only when standard INQUIRY's `protect` is set; then types above 3 are refused).
 pub(super) fn apply_capacity(
     count: u64,
     length: u32,
     extra: Option<Rc16Extra>,
+    protect: bool,
+    assumed: bool,
     report: &mut Report,
 ) -> Result<(), RefuseReason> {
     let length = if length == 0 {
@@ -342,8 +374,9 @@ pub(super) fn apply_capacity(
         return Err(RefuseReason::UnsupportedBlockLength { length });
     }
     let quirks = report.quirks;
-    let adjust = quirks.contains(Quirks::FIX_CAPACITY)
-        || (quirks.contains(Quirks::GUESS_CAPACITY) && count % 2 == 1);
+    let adjust = !assumed
+        && (quirks.contains(Quirks::FIX_CAPACITY)
+            || (quirks.contains(Quirks::GUESS_CAPACITY) && count % 2 == 1));
     let count = if adjust {
         report.warnings.push(Warning::CapacityAdjusted);
         count.saturating_sub(1)
@@ -354,12 +387,11 @@ pub(super) fn apply_capacity(
     report.logical_block_length = length;
     report.physical_block_length = length;
     if let Some(x) = extra {
-        if x.protection_type > 3 {
-            return Err(RefuseReason::UnsupportedProtectionType {
-                protection_type: x.protection_type,
-            });
+        let protection_type = if protect { x.protection_type } else { 0 };
+        if protection_type > 3 {
+            return Err(RefuseReason::UnsupportedProtectionType { protection_type });
         }
-        report.protection_type = x.protection_type;
+        report.protection_type = protection_type;
         report.lbpme = x.lbpme;
         report.lbprz = x.lbprz;
         report.lowest_aligned_lba = x.lowest_aligned;
@@ -464,7 +496,9 @@ fn discard_mode(lbpme: bool, facts: &Facts, quirks: Quirks) -> DiscardMethod {
 
 /// MAXIMUM TRANSFER LENGTH (0 = no limit) clamped by MAX_SECTORS_64/240/2048 (Linux
 /// `max_sectors` from usb-storage), and OPTIMAL TRANSFER LENGTH validated as Linux
-/// `sd_validate_opt_xfer_size`: not above the maximum and a whole number of physical blocks.
+/// `sd_validate_opt_xfer_size`: not above the maximum nor 0xFFFF blocks
+/// (`SD_DEF_XFER_BLOCKS`), at least 4096 bytes (`PAGE_SIZE`), and a whole number of physical
+/// blocks.
 fn transfer_limits(report: &mut Report, facts: &Facts) {
     let (max, opt, _) = facts.block_limits.unwrap_or((0, 0, 0));
     let mut limit = (max != 0).then_some(max);
@@ -483,8 +517,8 @@ fn transfer_limits(report: &mut Report, facts: &Facts) {
     }
     let bytes = u64::from(opt).saturating_mul(u64::from(report.logical_block_length));
     let physical = u64::from(report.physical_block_length.max(1));
-    let within = limit.is_none_or(|l| opt <= l);
-    if within && bytes % physical == 0 {
+    let within = limit.is_none_or(|l| opt <= l) && opt <= OPT_XFER_MAX_BLOCKS;
+    if within && bytes >= OPT_XFER_MIN_BYTES && bytes % physical == 0 {
         report.optimal_transfer_blocks = Some(opt);
     } else {
         report.warnings.push(Warning::OptimalTransferInvalid);
