@@ -28,6 +28,10 @@ enum Command {
         /// Take quirks from the SbcQuirks dictionary of a dext Info.plist personality.
         #[arg(long, value_name = "INFO_PLIST")]
         plist: Option<PathBuf>,
+        /// The disk is behind a USB bridge: apply Linux's defaults for USB disks (the dext
+        /// knows its transport; INQUIRY does not say).
+        #[arg(long)]
+        usb: bool,
         /// The personality of --plist to use (when several carry SbcQuirks).
         #[arg(long, value_name = "NAME", requires = "plist")]
         personality: Option<String>,
@@ -71,17 +75,25 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let ok = |text| (text, ExitCode::SUCCESS);
     let result = match args.command {
-        Command::Attach { target, quirks, no_quirks, plist, personality, json, transcript } => {
-            cli::attach::attach(&cli::attach::Options {
-                target,
-                quirks,
-                no_quirks,
-                plist,
-                personality,
-                json,
-                transcript,
-            })
-        }
+        Command::Attach {
+            target,
+            quirks,
+            no_quirks,
+            plist,
+            personality,
+            usb,
+            json,
+            transcript,
+        } => cli::attach::attach(&cli::attach::Options {
+            target,
+            quirks,
+            no_quirks,
+            plist,
+            personality,
+            usb,
+            json,
+            transcript,
+        }),
         Command::Decode { kind, file, json } => cli::read_capture(file.as_deref())
             .and_then(|bytes| cli::decode::render(kind, &bytes, json))
             .map(ok),

@@ -123,3 +123,22 @@ fn sense_json_has_the_documented_keys_and_agrees_with_sg_decode_sense() {
     let none = json(&["sense", "00", "00", "00", "00", "--json"]);
     assert_eq!(none["no_sense"], true);
 }
+
+#[test]
+fn attach_exit_codes_and_usb_defaults() {
+    assert_eq!(sbc_dext(&["attach"], None).status.code(), Some(0));
+    assert_eq!(sbc_dext(&["attach", "sim:block-520"], None).status.code(), Some(1));
+    fails_with(&["attach", "sim:nonesuch"], None, "no simulated device 'nonesuch'");
+    fails_with(&["attach", "tape://x"], None, "unknown target 'tape://x'");
+    fails_with(&["attach", "--quirk", "no-such-quirk"], None, "unknown quirk 'no-such-quirk'");
+    let usb = json(&["attach", "--usb", "--json"]);
+    let quirks: Vec<&str> =
+        usb["quirks"].as_array().unwrap().iter().map(|q| q.as_str().unwrap()).collect();
+    assert!(
+        quirks.contains(&"retry-hwerror") && quirks.contains(&"max-sectors-2048"),
+        "{quirks:?}"
+    );
+    assert_eq!(usb["characteristics"]["max_transfer_blocks"], 2048);
+    let plain = json(&["attach", "--json"]);
+    assert_eq!(plain["quirks"], serde_json::json!([]));
+}

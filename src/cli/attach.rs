@@ -34,6 +34,8 @@ pub struct Options {
     pub plist: Option<PathBuf>,
     /// Which personality of `plist` (needed when several have `SbcQuirks`).
     pub personality: Option<String>,
+    /// The disk is behind a USB bridge: apply Linux's defaults for every USB disk.
+    pub usb: bool,
     /// JSON instead of text.
     pub json: bool,
     /// Include every command.
@@ -55,6 +57,7 @@ pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
     let config = Config {
         quirks_on: (from_plist.on - cli_off) | cli_on,
         quirks_off: (from_plist.off - cli_on) | cli_off,
+        usb: options.usb,
         ..Config::default()
     };
     let mut target = open(options.target.as_deref().unwrap_or("sim"))?;
