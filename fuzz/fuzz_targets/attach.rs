@@ -62,6 +62,7 @@ fuzz_target!(|input: &[u8]| {
         time_budget: Duration::from_millis(u64::from(s.u16()) * 4),
         command_budget: u16::from(s.u8()),
         command_timeout: Duration::from_millis(u64::from(s.u16())),
+        usb: s.u8() & 1 == 1,
     };
     let begin = Instant::from_millis(u64::from(s.u32()));
     let deadline = begin + config.time_budget;
