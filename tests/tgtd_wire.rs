@@ -7,7 +7,6 @@
 #![cfg(feature = "iscsi")]
 
 use sbc_core::sense::{self, Parsed, SenseFormat, SenseKey};
-use sbc_core::time::Instant;
 use sbc_core::wire::cdb::{
     Cdb, Command, DataDirection, Inquiry, ModeSense10, PageControl, ReadCapacity10, ReadCapacity16,
     TestUnitReady,
@@ -18,8 +17,11 @@ use sbc_core::wire::read_capacity;
 use sbc_core::wire::status::{ServiceResponse, TaskStatus};
 use sbc_core::wire::vpd::{self, PageCode, VpdPage};
 use sbc_dext::target::iscsi::IscsiTarget;
-use sbc_dext::target::{Completion, Target};
+use sbc_dext::target::Completion;
 use sbc_dext::tgtd::{LunConfig, Tgtd};
+
+mod common;
+use common::{exec, sense_of};
 
 const MIB: u64 = 1 << 20;
 
@@ -34,23 +36,21 @@ fn connect(tgtd: &Tgtd, lun: u32) -> IscsiTarget {
 
 /// Sends `command`, expects GOOD, returns the realized data.
 fn good(target: &mut IscsiTarget, command: Command) -> Vec<u8> {
-    let mut data = vec![0u8; command.transfer_length as usize];
-    let done = target.execute(&command, &mut data, Instant::default());
+    let cdb = command.cdb;
+    let (done, data) = exec(target, command, 0);
     assert_eq!(
         (ServiceResponse(done.service_response), TaskStatus(done.task_status)),
         (ServiceResponse::TASK_COMPLETE, TaskStatus::GOOD),
-        "{:?}: sense {:02x?}",
-        command.cdb,
+        "{cdb:?}: sense {:02x?}",
         done.sense
     );
-    data.truncate(done.realized as usize);
     data
 }
 
 fn check_condition(target: &mut IscsiTarget, command: Command) -> Completion {
-    let mut data = vec![0u8; command.transfer_length as usize];
-    let done = target.execute(&command, &mut data, Instant::default());
-    assert_eq!(TaskStatus(done.task_status), TaskStatus::CHECK_CONDITION, "{:?}", command.cdb);
+    let cdb = command.cdb;
+    let (done, _) = exec(target, command, 0);
+    assert_eq!(TaskStatus(done.task_status), TaskStatus::CHECK_CONDITION, "{cdb:?}");
     done
 }
 
@@ -105,11 +105,7 @@ fn inquiry_and_vpd_match_the_configured_identity() {
 
     // A page tgtd does not have: ILLEGAL REQUEST, INVALID FIELD IN CDB (24/00).
     let done = check_condition(&mut t, inquiry(Some(0x89), 255));
-    let Ok(Parsed::Sense(s)) = sense::parse(&done.sense) else { panic!("{:02x?}", done.sense) };
-    assert_eq!(
-        (s.value.sense_key, s.value.asc, s.value.ascq),
-        (SenseKey::ILLEGAL_REQUEST, 0x24, 0)
-    );
+    assert_eq!(sense_of(&done), (SenseKey::ILLEGAL_REQUEST.0, 0x24, 0));
 }
 
 #[test]
@@ -200,9 +196,5 @@ fn sense_formats_and_unit_attention_come_through_raw() {
     };
     let done = check_condition(&mut fresh, unknown);
     assert_eq!(done.sense.first(), Some(&0x72), "{:02x?}", done.sense);
-    let Ok(Parsed::Sense(s)) = sense::parse(&done.sense) else { panic!() };
-    assert_eq!(
-        (s.value.sense_key, s.value.asc, s.value.ascq),
-        (SenseKey::ILLEGAL_REQUEST, 0x20, 0)
-    );
+    assert_eq!(sense_of(&done), (SenseKey::ILLEGAL_REQUEST.0, 0x20, 0));
 }
