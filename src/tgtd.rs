@@ -2,10 +2,10 @@
 //! never saw this project, reached over loopback iSCSI.
 //!
 //! [`Tgtd::start`] runs a private tgtd (its own control socket and port, bound to 127.0.0.1)
-//! with the LUNs asked for; dropping the handle stops it. The gotchas this handles come from
-//! test-peers.md §2: tgtd ignores SIGTERM, `tgtadm --op delete --mode system` is accepted only
-//! once no target is left, live connections must be dropped first, SIGKILL is the last resort,
-//! and tgtadm must run with tgtd's uid.
+//! with the LUNs asked for; dropping the handle stops it. The gotchas this handles
+//! (docs/witnesses.md §tgtd: lifecycle): tgtd ignores SIGTERM, `tgtadm --op delete --mode
+//! system` is accepted only once no target is left, live connections must be dropped first,
+//! SIGKILL is the last resort, and tgtadm must run with tgtd's uid.
 
 use std::net::TcpListener;
 use std::path::PathBuf;

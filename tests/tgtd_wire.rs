@@ -79,7 +79,7 @@ fn inquiry_and_vpd_match_the_configured_identity() {
     assert_eq!(inq.product_identification.unwrap().as_bytes(), b"Widget");
     assert_eq!(inq.product_revision_level.unwrap().as_bytes(), b"1.0");
     assert_eq!(inq.peripheral_device_type.0, 0);
-    assert_eq!(inq.version.0, 5, "tgtd claims SPC-3 (test-peers.md §3)");
+    assert_eq!(inq.version.0, 5, "tgtd claims SPC-3 (docs/witnesses.md §tgtd)");
 
     // A 36-byte read of the same data is cut, and says how much more there is.
     let short = good(&mut t, inquiry(None, 36));
@@ -91,7 +91,7 @@ fn inquiry_and_vpd_match_the_configured_identity() {
     let Ok(decoded) = vpd::decode(&pages) else { panic!("{pages:02x?}") };
     let VpdPage::SupportedPages(list) = decoded.value else { panic!("{decoded:?}") };
     let codes: Vec<u8> = list.page_codes().map(|c| c.0).collect();
-    assert_eq!(codes, [0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2], "test-peers.md §3");
+    assert_eq!(codes, [0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2], "docs/witnesses.md §tgtd");
 
     let serial = vpd_page(&mut t, 0x80);
     let VpdPage::UnitSerialNumber(s) = vpd::decode(&serial).unwrap().value else { panic!() };
@@ -137,7 +137,7 @@ fn read_capacity_matches_block_size_and_provisioning() {
     assert_eq!((p.lbpu, p.lbpws, p.lbpws10), (Some(true), Some(true), Some(true)));
     let limits = vpd_page(&mut thin, 0xb0);
     let VpdPage::BlockLimits(b) = vpd::decode(&limits).unwrap().value else { panic!() };
-    assert_eq!(b.maximum_unmap_lba_count, Some(0xffff_ffff), "test-peers.md §3, B0");
+    assert_eq!(b.maximum_unmap_lba_count, Some(0xffff_ffff), "docs/witnesses.md §tgtd, B0h");
     assert_eq!(vpd::decode(&limits).unwrap().value.page_code(), PageCode::BLOCK_LIMITS);
 }
 
@@ -165,7 +165,7 @@ fn mode_sense_reports_write_protect_and_caching() {
     assert!(!mode.is_truncated());
     let mode = mode.value;
     assert!(!mode.header.wp());
-    assert!(mode.header.dpofua(), "tgtd sets DPOFUA (test-peers.md §3)");
+    assert!(mode.header.dpofua(), "tgtd sets DPOFUA (docs/witnesses.md §tgtd)");
     let caching = mode.find_page(0x08, 0).expect("tgtd serves the Caching page");
     let caching = sbc_core::wire::mode::caching::Caching::parse(&caching).unwrap();
     assert!(caching.wce, "tgtd's caching page has WCE=1");

@@ -80,7 +80,7 @@ const char *sbc_status_name(sbc_status status);
 
 /* Direction of a command's data phase. These are sbc-core's own numbers; the shim maps them
  * to Apple's fBufferDirection (kIOMemoryDirection*) and fDataTransferDirection
- * (kSCSIDataTransfer_*), whose numbering differs (driverkit-facts.md §2.1). */
+ * (kSCSIDataTransfer_*), whose numbering differs (docs/driverkit.md §Data direction). */
 typedef uint8_t sbc_direction;
 enum sbc_direction_code {
   SBC_DIRECTION_NONE = 0, /* no data phase */
@@ -107,8 +107,8 @@ typedef struct sbc_command {
 
 /* ---------------------------------------------------------------- completions */
 
-/* SCSIServiceResponse values (Apple's SCSITask.h; driverkit-facts.md §2.3, values [K],
- * presumed identical in DriverKit [I]). */
+/* SCSIServiceResponse values (Apple's SCSITask.h, values [K], presumed identical in
+ * DriverKit [I]; docs/driverkit.md §Service response and task status). */
 enum sbc_service_response_code {
   SBC_SERVICE_RESPONSE_REQUEST_IN_PROCESS = 0,
   SBC_SERVICE_RESPONSE_SERVICE_DELIVERY_OR_TARGET_FAILURE = 1,
@@ -141,7 +141,7 @@ enum sbc_task_status_code {
 };
 
 /* The most sense bytes UserSendCDB returns: 18 for fixed format, 22 for ATA PASS-THROUGH
- * (driverkit-facts.md §1, [A]). */
+ * (Apple's UserSendCDB documentation [A]; docs/driverkit.md §Sense length). */
 #define SBC_SENSE_MAX_LENGTH 22u
 
 /* How one command ended, as the shim read it from SCSIType00InParameters. 32 bytes on

@@ -3,9 +3,10 @@
 //!
 //! Each flag names the deviation it tolerates, after the Linux (`BLIST_*`, `US_FL_*`,
 //! `scsi_device` bits) and FreeBSD (`DA_Q_*`, `UQ_MSC_*`) flags that encode the same
-//! behaviour (prior-art.md §(c)). Flags are data: the policy and the characterization engine
-//! read them; no decoder looks at a vendor string. The static table that maps INQUIRY
-//! vendor/product to flags, and the personality and CLI overrides, build on [`Quirks::by_name`].
+//! behaviour (docs/references.md §USB-bridge quirks). Flags are data: the policy and the
+//! characterization engine read them; no decoder looks at a vendor string. The static table
+//! that maps INQUIRY vendor/product to flags, and the personality and CLI overrides, build on
+//! [`Quirks::by_name`].
 
 bitflags::bitflags! {
     /// A set of quirks.

@@ -94,7 +94,7 @@ fn test_capture_by_hand() {
 
 #[test]
 fn test_tgtd_thin_mapped_then_deallocated() {
-    // tgtd after WRITE(16) of 8 blocks at LBA 16 (test-peers.md §3):
+    // tgtd after WRITE(16) of 8 blocks at LBA 16 (docs/witnesses.md §tgtd: what it reports):
     // [16..23 mapped][24.. deallocated]; hand-built with the SBC-4 layout.
     let mut b = vec![0, 0, 0, 36, 0, 0, 0, 0];
     b.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 8, 0x00, 0, 0, 0]);

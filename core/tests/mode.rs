@@ -124,11 +124,11 @@ fn test_returned_other_page_check() {
     assert!(!empty.returned_other_page(0x08));
 }
 
-/// tgtd's MODE SENSE(10) page 3Fh response (test-peers.md §3), rebuilt: header with
-/// DPOFUA (or WP|DPOFUA), an 8-byte descriptor with 0 blocks of 512 bytes, an empty page
-/// 00h, Disconnect-Reconnect, Caching `08 12 14 ..`, Control `0a 0a 02 10 ..`, Control
-/// Extension 0Ah/01h (SPF, length 1Ch) and Informational Exceptions. Contents tgtd did not
-/// record are zeros.
+/// tgtd's MODE SENSE(10) page 3Fh response (docs/witnesses.md §tgtd: what it reports),
+/// rebuilt: header with DPOFUA (or WP|DPOFUA), an 8-byte descriptor with 0 blocks of 512
+/// bytes, an empty page 00h, Disconnect-Reconnect, Caching `08 12 14 ..`, Control
+/// `0a 0a 02 10 ..`, Control Extension 0Ah/01h (SPF, length 1Ch) and Informational
+/// Exceptions. Contents tgtd did not record are zeros.
 fn tgtd_all_pages(device_specific: u8) -> Vec<u8> {
     let mut pages = vec![0x00, 0x00];
     pages.extend([0x02, 0x0E]);

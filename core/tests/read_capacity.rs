@@ -51,7 +51,7 @@ fn test_parse_readcap_zbc_capture() {
 
 #[test]
 fn test_rc10_tgtd_4k_lun() {
-    // tgtd, --blocksize 4096 (test-peers.md §3): 00 00 3f ff 00 00 10 00.
+    // tgtd, --blocksize 4096 (docs/witnesses.md §tgtd: what it reports): 00 00 3f ff 00 00 10 00.
     let d = ReadCapacity10::parse(&[0, 0, 0x3F, 0xFF, 0, 0, 0x10, 0]).unwrap();
     assert_eq!((d.announced, d.available), (8, 8));
     assert_eq!(d.value.returned_logical_block_address, 16383);

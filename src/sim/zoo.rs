@@ -1,10 +1,10 @@
 //! The device zoo: named [`Profile`]s, each modelled on a behaviour seen in real devices.
 //!
-//! Names are CLI-facing (`sbc-dext attach sim:NAME`) and kebab-case. Each profile's doc
-//! comment names the device family it imitates and where the behaviour is documented
-//! (prior-art.md sections, Linux and FreeBSD quirk rows, test-peers.md for tgtd). Where a
-//! profile's INQUIRY strings match a row of the core's quirk table, that is deliberate and
-//! said so: on a real Mac the table is what rescues that device.
+//! Names are CLI-facing (`sbc-dext attach sim:NAME`) and kebab-case. Each profile's doc comment
+//! names the device family it imitates and where the behaviour is documented
+//! (docs/references.md sections, Linux and FreeBSD quirk rows, docs/witnesses.md for tgtd).
+//! Where a profile's INQUIRY strings match a row of the core's quirk table, that is deliberate
+//! and said so: on a real Mac the table is what rescues that device.
 
 use sbc_core::time::Duration;
 
@@ -197,10 +197,10 @@ fn profile(
 // The profiles
 // ---------------------------------------------------------------------------------------
 
-/// `sim`: a healthy SPC-4 SAS SSD (HGST Ultrastar SSD1600MM class, 400 GB, 512-byte logical
-/// and 4 KiB physical blocks, UNMAP with LBPRZ). Answers like tgtd (test-peers.md §3): UA
-/// 29/00 first, VPD 00/80/83/B0/B1/B2, RC16 with LBPPBE 3, MODE SENSE with Caching,
-/// Control and IE pages. Every command of the attach sequence succeeds.
+/// `sim`: a healthy SPC-4 SAS SSD (HGST Ultrastar SSD1600MM class, 400 GB, 512-byte logical and
+/// 4 KiB physical blocks, UNMAP with LBPRZ). Answers like tgtd (docs/witnesses.md §tgtd: what
+/// it reports): UA 29/00 first, VPD 00/80/83/B0/B1/B2, RC16 with LBPPBE 3, MODE SENSE with
+/// Caching, Control and IE pages. Every command of the attach sequence succeeds.
 pub fn healthy_ssd() -> Profile {
     let mut vpd = vpd("0QV1E6ZA", 0x5000_CCA0_4E1D_2A10, 1, 3);
     vpd.block_limits = Some(BlockLimitsProfile {
@@ -227,9 +227,9 @@ pub fn healthy_ssd() -> Profile {
     profile("sim", inquiry("HGST", "HUSMM1640ASS204", "A360"), Some(vpd), cap, mode_full())
 }
 
-/// `hdd-4kn`: a 4Kn enterprise HDD (WD Ultrastar DC HC530 14 TB SAS, 4096-byte logical
-/// blocks, 7200 rpm, 3.5"): READ CAPACITY reports block length 4096, LBPPBE 0 (tgtd
-/// `--blocksize 4096` answers the same way, test-peers.md §3).
+/// `hdd-4kn`: a 4Kn enterprise HDD (WD Ultrastar DC HC530 14 TB SAS, 4096-byte logical blocks,
+/// 7200 rpm, 3.5"): READ CAPACITY reports block length 4096, LBPPBE 0 (tgtd `--blocksize 4096`
+/// answers the same way, docs/witnesses.md §tgtd: what it reports).
 pub fn hdd_4kn() -> Profile {
     let vpd = vpd("9JG4K1XT", 0x5000_CCA2_6413_9C40, 7200, 2);
     let mut mode = mode_full();
@@ -239,9 +239,9 @@ pub fn hdd_4kn() -> Profile {
 }
 
 /// `hdd-512e`: a 512e Advanced Format HDD in a USB enclosure (WD Elements, 4 TB, 5400 rpm):
-/// 512-byte logical, 4 KiB physical blocks (LBPPBE 3) and LOWEST ALIGNED LBA 1, the
-/// alignment WD EARS drives report with the Windows XP jumper set (LBA 63 starts a physical
-/// block). Linux `sd` takes both from RC16 (prior-art.md A1, "READ CAPACITY logic").
+/// 512-byte logical, 4 KiB physical blocks (LBPPBE 3) and LOWEST ALIGNED LBA 1, the alignment
+/// WD EARS drives report with the Windows XP jumper set (LBA 63 starts a physical block). Linux
+/// `sd` takes both from RC16 (`read_capacity_16`; docs/references.md §Linux: READ CAPACITY).
 pub fn hdd_512e() -> Profile {
     let vpd = vpd("WCC4E1XCY7RU", 0x5001_4EE0_5A3B_11C2, 5400, 2);
     let mut cap = capacity(7_814_037_168, 512);
@@ -250,10 +250,10 @@ pub fn hdd_512e() -> Profile {
     profile("hdd-512e", inquiry("WD", "Elements 25A3", "1021"), Some(vpd), cap, mode_full())
 }
 
-/// `rc10-wraps`: a bridge whose READ CAPACITY(10) wraps past 2 TiB (ASMedia AS2105 with a
-/// 3 TB disk): RC10 returns the last LBA modulo 2^32 instead of FFFFFFFFh, RC16 is correct.
-/// Linux `US_FL_NEEDS_CAP16` (prior-art.md (c) item 3). INQUIRY "ASMT"/"2105" matches the
-/// quirk table's NEEDS_READ_CAPACITY_16 row on purpose.
+/// `rc10-wraps`: a bridge whose READ CAPACITY(10) wraps past 2 TiB (ASMedia AS2105 with a 3 TB
+/// disk): RC10 returns the last LBA modulo 2^32 instead of FFFFFFFFh, RC16 is correct. Linux
+/// `US_FL_NEEDS_CAP16` (docs/references.md §USB-bridge quirks, item 3). INQUIRY "ASMT"/"2105"
+/// matches the quirk table's NEEDS_READ_CAPACITY_16 row on purpose.
 pub fn rc10_wraps() -> Profile {
     let vpd = vpd("00000000000000000000", 0x5000_0000_0000_2105, 0, 0);
     let mut p = profile(
@@ -267,10 +267,10 @@ pub fn rc10_wraps() -> Profile {
     p
 }
 
-/// `no-vpd-stick`: a USB flash stick with no VPD support (Kingston DataTraveler 2.0 on a
-/// Phison controller): SCSI-2 INQUIRY of 36 bytes, every INQUIRY with EVPD=1 gets ILLEGAL
-/// REQUEST 24/00, no RC16, REPORT LUNS and RSOC. Linux skips VPD on all USB disks for
-/// such devices (prior-art.md (c) item 5, `UQ_MSC_NO_INQUIRY_EVPD`).
+/// `no-vpd-stick`: a USB flash stick with no VPD support (Kingston DataTraveler 2.0 on a Phison
+/// controller): SCSI-2 INQUIRY of 36 bytes, every INQUIRY with EVPD=1 gets ILLEGAL REQUEST
+/// 24/00, no RC16, REPORT LUNS and RSOC. Linux skips VPD on all USB disks for such devices
+/// (docs/references.md §USB-bridge quirks, item 5; FreeBSD `UQ_MSC_NO_INQUIRY_EVPD`).
 pub fn no_vpd_stick() -> Profile {
     let inq = inquiry_scsi2("Kingston", "DataTraveler 2.0", "PMAP", true);
     let mut p = profile("no-vpd-stick", inq, None, capacity(15_131_636, 512), mode_stick());
@@ -280,10 +280,10 @@ pub fn no_vpd_stick() -> Profile {
     p
 }
 
-/// `capacity-off-by-one`: READ CAPACITY returns the block count instead of the last LBA
-/// (Nikon digital cameras in mass-storage mode; Linux `US_FL_FIX_CAPACITY`, 36 rows, FreeBSD
-/// `UQ_MSC_READ_CAP_OFFBY1`; prior-art.md (c) item 2). INQUIRY "NIKON"/"NIKON DSC" matches
-/// the quirk table's FIX_CAPACITY row on purpose.
+/// `capacity-off-by-one`: READ CAPACITY returns the block count instead of the last LBA (Nikon
+/// digital cameras in mass-storage mode; Linux `US_FL_FIX_CAPACITY`, 36 rows, FreeBSD
+/// `UQ_MSC_READ_CAP_OFFBY1`; docs/references.md §USB-bridge quirks, item 2). INQUIRY
+/// "NIKON"/"NIKON DSC" matches the quirk table's FIX_CAPACITY row on purpose.
 pub fn capacity_off_by_one() -> Profile {
     let inq = inquiry_scsi2("NIKON", "NIKON DSC D70", "1.00", true);
     let mut p = profile("capacity-off-by-one", inq, None, capacity(2_001_888, 512), mode_stick());
@@ -294,9 +294,10 @@ pub fn capacity_off_by_one() -> Profile {
 }
 
 /// `needs-start`: a disk that stays stopped until START UNIT (SAS drives behind a JBOD with
-/// staggered spin-up, and USB drives that spin down on their own): NOT READY 04/02 until
-/// START STOP UNIT with START=1, then ready. Linux `scsi_eh_stu` / `allow_restart`,
-/// FreeBSD `SS_START` (prior-art.md A1 step 1 and (c) item 15).
+/// staggered spin-up, and USB drives that spin down on their own): NOT READY 04/02 until START
+/// STOP UNIT with START=1, then ready. Linux `scsi_eh_stu` / `allow_restart`, FreeBSD
+/// `SS_START` (docs/references.md §Linux: spin-up, §FreeBSD: error actions and §USB-bridge
+/// quirks, item 15).
 pub fn needs_start() -> Profile {
     let vpd = vpd("K7GZ3B1L", 0x5000_CCA0_5C2E_8D10, 7200, 2);
     let mut p = profile(
@@ -311,8 +312,9 @@ pub fn needs_start() -> Profile {
 }
 
 /// `spin-up-30s`: an external 3.5" HDD that takes 30 s to spin up after power-on (Toshiba
-/// Canvio / Seagate Expansion desktop class): NOT READY 04/01 (becoming ready) for 30 s.
-/// Linux polls TUR every second for up to 100 s (`sd_spinup_disk`, prior-art.md A1).
+/// Canvio / Seagate Expansion desktop class): NOT READY 04/01 (becoming ready) for 30 s. Linux
+/// polls TUR every second for up to 100 s (`sd_spinup_disk`; docs/references.md §Linux:
+/// spin-up).
 pub fn spin_up_30s() -> Profile {
     let vpd = vpd("20160418004523F", 0x5000_0394_8C21_0F3A, 7200, 2);
     let mut p = profile(
@@ -328,9 +330,9 @@ pub fn spin_up_30s() -> Profile {
 
 /// `card-reader-empty`: an SD card reader with no card (Realtek/Genesys "Generic USB SD
 /// Reader"): removable, NOT READY 3A/00 on TUR and READ, READ CAPACITY(10) answers GOOD with
-/// FFFFFFFFh (prior-art.md (c) item 3: "card readers with no medium return 0xFFFFFFFF"; Linux
-/// treats that as no medium under `no_read_capacity_16`). INQUIRY "Generic"/"USB SD Reader"
-/// rev 1.00 matches the quirk table's INQUIRY_36 row on purpose.
+/// FFFFFFFFh (docs/references.md §USB-bridge quirks, item 3; Linux treats that as no medium
+/// under `no_read_capacity_16`, docs/references.md §Linux: READ CAPACITY). INQUIRY
+/// "Generic"/"USB SD Reader" rev 1.00 matches the quirk table's INQUIRY_36 row on purpose.
 pub fn card_reader_empty() -> Profile {
     let inq = inquiry_scsi2("Generic", "USB SD Reader", "1.00", true);
     let mut p = profile("card-reader-empty", inq, None, capacity(0, 512), mode_stick());
@@ -341,9 +343,9 @@ pub fn card_reader_empty() -> Profile {
     p
 }
 
-/// `write-protected`: a USB stick with its write-protect switch on (Kanguru FlashBlu): WP=1
-/// in the mode parameter header and DATA PROTECT 27/00 on every write, as tgtd with
-/// `readonly=1` (test-peers.md §3, "Write protect").
+/// `write-protected`: a USB stick with its write-protect switch on (Kanguru FlashBlu): WP=1 in
+/// the mode parameter header and DATA PROTECT 27/00 on every write, as tgtd with `readonly=1`
+/// (docs/witnesses.md §tgtd: what it reports).
 pub fn write_protected() -> Profile {
     let mut mode = mode_stick();
     mode.write_protected = true;
@@ -353,9 +355,10 @@ pub fn write_protected() -> Profile {
 }
 
 /// `thin-lun`: a thin-provisioned SAN LUN (HPE 3PAR virtual volume; tgtd with
-/// `thin_provisioning=1` answers the same bits, test-peers.md §3): LBPME=1 and LBPRZ=1 in
-/// RC16, VPD B2 with LBPU, LBPWS, LBPWS10 and provisioning type 2 (thin), VPD B0 with UNMAP
-/// limits and a 16 KiB unmap granularity. Linux picks UNMAP (`sd_discard_mode`, A1).
+/// `thin_provisioning=1` answers the same bits, docs/witnesses.md §tgtd: what it reports):
+/// LBPME=1 and LBPRZ=1 in RC16, VPD B2 with LBPU, LBPWS, LBPWS10 and provisioning type 2
+/// (thin), VPD B0 with UNMAP limits and a 16 KiB unmap granularity. Linux picks UNMAP
+/// (`sd_discard_mode`; docs/references.md §Linux: discard).
 pub fn thin_lun() -> Profile {
     let mut vpd = vpd("1645678", 0x5000_2AC0_0000_1F2C, 1, 0);
     vpd.block_limits = Some(BlockLimitsProfile {
@@ -417,10 +420,10 @@ fn identify_word(identify: &[u8], n: usize) -> u16 {
 
 /// `sat-bridge`: a SATA disk behind a SCSI/ATA Translation layer (Linux libata's SATL, the
 /// reference SAT implementation; USB-SATA bridges such as the ASMedia ASM1153 answer the same
-/// shape): vendor "ATA", product and revision taken from IDENTIFY (`ata_scsiop_inq_std`),
-/// VPD 89h with the real IDENTIFY data of a WDC WD5000AAKS, and ATA PASS-THROUGH(12/16)
-/// IDENTIFY DEVICE / SMART READ DATA answered with the same captured bytes
-/// (prior-art.md A6). Capacity from IDENTIFY words 100..=103.
+/// shape): vendor "ATA", product and revision taken from IDENTIFY (`ata_scsiop_inq_std`), VPD
+/// 89h with the real IDENTIFY data of a WDC WD5000AAKS, and ATA PASS-THROUGH(12/16) IDENTIFY
+/// DEVICE / SMART READ DATA answered with the same captured bytes (docs/references.md §SMART
+/// over SAT). Capacity from IDENTIFY words 100..=103.
 pub fn sat_bridge() -> Profile {
     let identify = blob_section(WD5000AAKS_BLOB, b"IDFY").unwrap_or_else(|| vec![0; 512]);
     let model = ata_string(&identify, 27, 20);
@@ -456,9 +459,10 @@ pub fn sat_bridge() -> Profile {
 }
 
 /// `garbage-mode-pages`: MODE SENSE that lies (Initio INIC bridges; FreeBSD `da` checks for
-/// "0x3F data returned for any page", Linux detects an Initio garbage header, prior-art.md
-/// A1 "MODE SENSE" and (c) item 6): every request gets the all-pages answer, MODE DATA
-/// LENGTH claims 24 bytes more than are sent, and the last page's length runs past the end.
+/// "0x3F data returned for any page", Linux detects an Initio garbage header;
+/// docs/references.md §Linux: MODE SENSE and §USB-bridge quirks, item 6): every request gets
+/// the all-pages answer, MODE DATA LENGTH claims 24 bytes more than are sent, and the last
+/// page's length runs past the end.
 pub fn garbage_mode_pages() -> Profile {
     let vpd = vpd_serial_only("000000000000000000001");
     let mut p = profile(
@@ -473,8 +477,9 @@ pub fn garbage_mode_pages() -> Profile {
 }
 
 /// `descriptor-sense`: a device that only builds descriptor-format sense (72h), as tgtd with
-/// `sense_format=1` (test-peers.md §3: D_SENSE set and not changeable); its INQUIRY and VPD
-/// mirror tgtd's (IET VIRTUAL-DISK, serial right-justified in 36 bytes, VERSION 5).
+/// `sense_format=1` (docs/witnesses.md §tgtd: what it reports; D_SENSE set and not changeable);
+/// its INQUIRY and VPD mirror tgtd's (IET VIRTUAL-DISK, serial right-justified in 36 bytes,
+/// VERSION 5).
 pub fn descriptor_sense() -> Profile {
     let mut vpd = vpd("beaf11", 0x5000_0001_0000_0001, 0, 0);
     vpd.serial_field_len = 36;
@@ -494,7 +499,7 @@ pub fn descriptor_sense() -> Profile {
 
 /// `mode-sense-6-only`: MODE SENSE(10) answers ILLEGAL REQUEST 20/00, only (6) works (Iomega
 /// Zip 100 on USB and other SCSI-2 era devices; Linux drops to MODE SENSE(6) and remembers,
-/// `use_10_for_ms`, prior-art.md A1 "MODE SENSE").
+/// `use_10_for_ms`; docs/references.md §Linux: MODE SENSE).
 pub fn mode_sense_6_only() -> Profile {
     let inq = inquiry_scsi2("IOMEGA", "ZIP 100", "D.13", true);
     let mut p = profile("mode-sense-6-only", inq, None, capacity(196_608, 512), mode_stick());
@@ -506,7 +511,7 @@ pub fn mode_sense_6_only() -> Profile {
 
 /// `no-rc16`: a stick that claims SPC-4 but answers READ CAPACITY(16) with ILLEGAL REQUEST
 /// 20/00 (Transcend JetFlash; FreeBSD `DA_Q_NO_RC16`, Linux `NO_READ_CAPACITY_16`,
-/// prior-art.md (c) item 3). Linux falls back to RC10 silently. INQUIRY
+/// docs/references.md §USB-bridge quirks, item 3). Linux falls back to RC10 silently. INQUIRY
 /// "JetFlash"/"Transcend" matches the quirk table's NO_READ_CAPACITY_16 row on purpose.
 pub fn no_rc16() -> Profile {
     let inq = InquiryProfile { removable: true, ..inquiry("JetFlash", "Transcend 16GB", "1100") };
@@ -517,9 +522,10 @@ pub fn no_rc16() -> Profile {
     p
 }
 
-/// `block-520`: a SAS disk low-level formatted to 520-byte blocks for a storage array
-/// (Seagate Cheetah from an EMC/NetApp shelf). Linux accepts only 512/1024/2048/4096 and
-/// sets the capacity to 0 (prior-art.md A1): the driver must refuse it.
+/// `block-520`: a SAS disk low-level formatted to 520-byte blocks for a storage array (Seagate
+/// Cheetah from an EMC/NetApp shelf). Linux accepts only 512/1024/2048/4096 and sets the
+/// capacity to 0 (`sd_read_capacity`; docs/references.md §Linux: READ CAPACITY): the driver
+/// must refuse it.
 pub fn block_520() -> Profile {
     let vpd = vpd("3SJ1L0ZK00009104", 0x5000_C500_1A2B_3C4D, 15000, 3);
     profile(

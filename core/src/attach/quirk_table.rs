@@ -12,9 +12,9 @@
 //! careful, and every row can be undone per device with `quirks_off` (the personality's
 //! `SbcQuirks` dictionary or `--quirk`), so a family row errs on the safe side.
 //!
-//! # Coverage of prior-art.md §(c)
+//! # Coverage of the USB-bridge quirks (docs/references.md §USB-bridge quirks)
 //!
-//! | §(c) behaviour | flag | rows |
+//! | item | flag | rows |
 //! |---|---|---|
 //! | 1 wrong residue | — (the engine never trusts a count past `usable_length`) | |
 //! | 2 capacity off by one | FIX_CAPACITY, GUESS_CAPACITY | NIKON DSC, Nokia |
@@ -61,13 +61,13 @@ const fn row(
     QuirkRow { vendor, product, revision, quirks, source }
 }
 
-/// What Linux applies to every USB mass-storage disk (`scsiglue.c` `device_configure`,
-/// prior-art.md A1 "Defaults for every USB disk"): MODE SENSE all pages with 192 bytes,
-/// skip the Caching page, read block 0 before MODE SENSE, retry HARDWARE ERROR, no REPORT
-/// SUPPORTED OPERATION CODES, no WRITE SAME, READ CAPACITY(10) first, and at most 2048
-/// blocks per transfer (`MAX_SECTORS_2048`: Linux's `max_hw_sectors` for USB 3
-/// SuperSpeed devices; on USB 2 Linux keeps the host template's 240, which the shim may add
-/// as `MAX_SECTORS_240` when it knows the link speed).
+/// What Linux applies to every USB mass-storage disk (`device_configure` in
+/// drivers/usb/storage/scsiglue.c; docs/references.md §Linux: USB defaults): MODE SENSE all
+/// pages with 192 bytes, skip the Caching page, read block 0 before MODE SENSE, retry
+/// HARDWARE ERROR, no REPORT SUPPORTED OPERATION CODES, no WRITE SAME, READ CAPACITY(10)
+/// first, and at most 2048 blocks per transfer (`MAX_SECTORS_2048`: Linux's
+/// `max_hw_sectors` for USB 3 SuperSpeed devices; on USB 2 Linux keeps the host template's
+/// 240, which the shim may add as `MAX_SECTORS_240` when it knows the link speed).
 ///
 /// Not applied by the engine on its own: INQUIRY does not say the transport is USB. The
 /// shim (which knows the nub's protocol characteristics) sets

@@ -72,7 +72,7 @@ pub use verify_sync::{SynchronizeCache10, SynchronizeCache16, Verify10, Verify16
 use core::fmt;
 
 /// Longest CDB this crate builds: 16 bytes, the most Apple's `SCSICommandDescriptorBlock`
-/// carries (driverkit-facts.md §2.3) and the most libiscsi sends.
+/// carries (docs/driverkit.md §CDB) and the most libiscsi sends (docs/witnesses.md §libiscsi).
 pub const MAX_CDB_LENGTH: usize = 16;
 
 /// The bytes of one CDB (6, 10, 12 or 16 of them).
