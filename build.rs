@@ -43,7 +43,7 @@ fn bind_libiscsi() {
         )
         .allowlist_function("iscsi_(create_context|destroy_context|parse_full_url|destroy_url|set_targetname|set_session_type|set_header_digest|full_connect_sync|logout_sync|disconnect|get_error|scsi_command_sync|set_timeout)")
         .allowlist_function("scsi_(create_task|free_scsi_task)")
-        .allowlist_type("scsi_task|iscsi_data|iscsi_url|scsi_xfer_dir|scsi_residual|iscsi_session_type|iscsi_header_digest")
+        .allowlist_type("scsi_task|scsi_status|iscsi_data|iscsi_url|scsi_xfer_dir|scsi_residual|iscsi_session_type|iscsi_header_digest")
         .allowlist_var("(SCSI|ISCSI)_.*")
         .prepend_enum_name(false)
         .generate()

@@ -10,7 +10,6 @@ use sbc_core::wire::cdb::{
 };
 use sbc_core::wire::inquiry::InquiryData;
 use sbc_core::wire::read_capacity;
-use sbc_core::wire::status::ServiceResponse;
 use sbc_dext::sim::{zoo, Disk, XorShift};
 use sbc_dext::target::Target;
 
@@ -33,10 +32,10 @@ fn inquiry(alloc: u16) -> Command {
 fn first_command_after_power_on_gets_unit_attention_29_00_once() {
     let mut d = disk("sim");
     let (c, _) = exec(&mut d, tur(), 0);
-    assert_eq!(c.task_status, CHECK_CONDITION);
+    assert_eq!(c.outcome, CHECK_CONDITION);
     assert_eq!(sense_of(&c), (0x06, 0x29, 0x00));
     let (c, _) = exec(&mut d, tur(), 1);
-    assert_eq!((c.task_status, c.sense.len()), (GOOD, 0));
+    assert_eq!((c.outcome, c.sense.len()), (GOOD, 0));
 
     // A power cycle brings it back.
     d.power_cycle();
@@ -48,7 +47,7 @@ fn first_command_after_power_on_gets_unit_attention_29_00_once() {
 fn inquiry_neither_reports_nor_clears_the_unit_attention() {
     let mut d = disk("sim");
     let (c, data) = exec(&mut d, inquiry(96), 0);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     assert_eq!(data.len(), 96);
     let (c, _) = exec(&mut d, tur(), 1);
     assert_eq!(sense_of(&c), (0x06, 0x29, 0x00));
@@ -59,11 +58,11 @@ fn request_sense_returns_the_unit_attention_and_clears_it() {
     let mut d = disk("sim");
     let rs = RequestSense { descriptor_format: false, allocation_length: 252 }.encode().unwrap();
     let (c, data) = exec(&mut d, rs, 0);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     let Ok(Parsed::Sense(s)) = sense::parse(&data) else { panic!("{data:x?}") };
     assert_eq!((s.value.sense_key.0, s.value.asc, s.value.ascq), (0x06, 0x29, 0x00));
     let (c, _) = exec(&mut d, tur(), 1);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     // Nothing pending: NO SENSE.
     let (_, data) = exec(&mut d, rs, 2);
     assert_eq!((data.len(), data[0], data[2] & 0x0F, data[12], data[13]), (18, 0x70, 0, 0, 0));
@@ -85,7 +84,7 @@ fn thirty_second_spin_up_is_not_ready_at_29_s_and_ready_at_31_s() {
     let (_, data) = exec(&mut d, rs, 29_500);
     assert_eq!((data[2] & 0x0F, data[12], data[13]), (0x02, 0x04, 0x01));
     let (c, _) = exec(&mut d, tur(), 31_000);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
 }
 
 #[test]
@@ -95,7 +94,7 @@ fn spin_up_counts_from_the_first_command_not_from_time_zero() {
     let (c, _) = exec(&mut d, tur(), 129_000);
     assert_eq!(sense_of(&c), (0x02, 0x04, 0x01));
     let (c, _) = exec(&mut d, tur(), 131_000);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
 }
 
 #[test]
@@ -115,9 +114,9 @@ fn needs_start_is_not_ready_04_02_until_start_unit() {
     assert_eq!(sense_of(&c), (0x02, 0x04, 0x02));
     let start = StartStopUnit { start: true, immed: true, ..StartStopUnit::default() };
     let (c, _) = exec(&mut d, start.encode().unwrap(), 5);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     let (c, _) = exec(&mut d, tur(), 6);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     // Stopping it again needs another START.
     exec(&mut d, stop.encode().unwrap(), 7);
     let (c, _) = exec(&mut d, tur(), 8);
@@ -157,7 +156,7 @@ fn allocation_lengths_are_honoured() {
     assert_eq!(c.realized, 4);
     // Zero allocation length: no data phase, GOOD.
     let (c, _) = exec(&mut d, inquiry(0), 4);
-    assert_eq!((c.task_status, c.realized), (GOOD, 0));
+    assert_eq!((c.outcome, c.realized), (GOOD, 0));
 }
 
 #[test]
@@ -178,7 +177,7 @@ fn empty_card_reader_reports_no_medium_and_rc10_all_ones() {
     let (c, _) = exec(&mut d, tur(), 1);
     assert_eq!(sense_of(&c), (0x02, 0x3A, 0x00));
     let (c, data) = exec(&mut d, ReadCapacity10.encode().unwrap(), 2);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     assert_eq!(&data[..4], &[0xFF; 4]);
     let read = Read10 { lba: 0, blocks: 1, dpo: false, fua: false, block_length: 512 };
     let (c, _) = exec(&mut d, read.encode().unwrap(), 3);
@@ -203,7 +202,7 @@ fn writes_read_back_and_unwritten_blocks_follow_the_pattern() {
     let w = Write10 { lba: 100, blocks: 2, dpo: false, fua: false, block_length: 512 };
     let mut data: Vec<u8> = (0..1024).map(|i| i as u8).collect();
     let c = d.execute(&w.encode().unwrap(), &mut data, Instant::from_millis(1));
-    assert_eq!((c.task_status, c.realized), (GOOD, 1024));
+    assert_eq!((c.outcome, c.realized), (GOOD, 1024));
     let r = Read10 { lba: 99, blocks: 4, dpo: false, fua: false, block_length: 512 };
     let (c, back) = exec(&mut d, r.encode().unwrap(), 2);
     assert_eq!(c.realized, 2048);
@@ -226,7 +225,7 @@ fn reads_past_the_end_are_lba_out_of_range() {
     let last = 3_418_095_615;
     let ok = Read10 { lba: last, blocks: 1, dpo: false, fua: false, block_length: 4096 };
     let (c, _) = exec(&mut d, ok.encode().unwrap(), 1);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     let past = Read10 { lba: last, blocks: 2, ..ok };
     let (c, _) = exec(&mut d, past.encode().unwrap(), 2);
     assert_eq!(sense_of(&c), (0x05, 0x21, 0x00));
@@ -258,7 +257,7 @@ fn mode_sense_10_unsupported_profile_falls_back_to_6() {
     assert_eq!(sense_of(&c), (0x05, 0x20, 0x00));
     let ms6 = ModeSense6 { page_code: 0x3F, allocation_length: 192, ..ModeSense6::default() };
     let (c, _) = exec(&mut d, ms6.encode().unwrap(), 2);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
 }
 
 #[test]
@@ -281,7 +280,7 @@ fn unknown_and_invalid_cdbs_get_illegal_request() {
     assert_eq!(&c.sense[15..18], &[0xC0, 0x00, 0x02]);
     // A 10-byte opcode in 6 bytes.
     let (c, _) = exec(&mut d, raw(&[0x28, 0, 0, 0, 0, 0], 512), 1);
-    assert_eq!(c.task_status, CHECK_CONDITION);
+    assert_eq!(c.outcome, CHECK_CONDITION);
 }
 
 #[test]
@@ -308,14 +307,13 @@ fn random_cdbs_never_panic_and_every_failure_has_decodable_sense() {
             };
             let n = cmd.transfer_length as usize;
             let c = d.execute(&cmd, &mut data[..n], Instant::from_millis(i * 100));
-            assert_eq!(c.service_response, ServiceResponse::TASK_COMPLETE.0);
             assert!(c.realized <= cmd.transfer_length, "{}: {bytes:02x?}", p.name);
-            match c.task_status {
+            match c.outcome {
                 GOOD => assert!(c.sense.is_empty()),
                 CHECK_CONDITION => {
                     assert!(matches!(sense::parse(&c.sense), Ok(Parsed::Sense(_))), "{c:?}")
                 }
-                other => panic!("{}: status {other:#x}", p.name),
+                other => panic!("{}: {other}", p.name),
             }
         }
     }
@@ -335,7 +333,7 @@ fn sat_bridge_answers_ata_pass_through_identify_with_the_vpd_89_data() {
         transfer_length: 512,
     };
     let (c, data) = exec(&mut d, cmd, 1);
-    assert_eq!((c.task_status, c.realized), (GOOD, 512));
+    assert_eq!((c.outcome, c.realized), (GOOD, 512));
     assert_eq!(data, identify);
     let id = IdentifyDevice::new(&data);
     assert_eq!(id.model_number().unwrap().as_str().unwrap().trim(), "WDC WD5000AAKS-00TMA0");
@@ -349,7 +347,7 @@ fn sat_bridge_answers_ata_pass_through_identify_with_the_vpd_89_data() {
         transfer_length: 512,
     };
     let (c, data) = exec(&mut d, cmd, 2);
-    assert_eq!((c.task_status, c.realized), (GOOD, 512));
+    assert_eq!((c.outcome, c.realized), (GOOD, 512));
     assert_ne!(data, identify);
 
     // An ATA command the drive does not know: ABORTED COMMAND with an ATA status return.
@@ -380,7 +378,7 @@ fn sat_bridge_answers_ata_pass_through_identify_with_the_vpd_89_data() {
 fn pq1_lun_serves_inquiry_but_nothing_else() {
     let mut d = disk("lun-not-connected");
     let (c, data) = exec(&mut d, inquiry(96), 0);
-    assert_eq!(c.task_status, GOOD);
+    assert_eq!(c.outcome, GOOD);
     assert_eq!(data[0] >> 5, 1);
     exec(&mut d, tur(), 1); // the unit attention
     let (c, _) = exec(&mut d, tur(), 2);
@@ -403,7 +401,7 @@ fn thin_lun_unmaps_and_unmapped_blocks_read_as_zeros() {
     let mut data = vec![0x5A; 2048];
     d.execute(&w.encode().unwrap(), &mut data, Instant::from_millis(1));
     let c = unmap(&mut d, &[(11, 2)], 2);
-    assert_eq!(c.task_status, GOOD, "{c:?}");
+    assert_eq!(c.outcome, GOOD, "{c:?}");
     let r = Read10 { lba: 10, blocks: 4, dpo: false, fua: false, block_length: 512 };
     let (_, back) = exec(&mut d, r.encode().unwrap(), 3);
     assert!(back[..512].iter().all(|&b| b == 0x5A));

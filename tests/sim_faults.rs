@@ -4,7 +4,7 @@
 use sbc_core::sense::{self, Parsed};
 use sbc_core::time::Instant;
 use sbc_core::wire::cdb::{Command, Inquiry, Read10, TestUnitReady};
-use sbc_core::wire::status::{DeliveryFailure, ServiceResponse, TaskStatus};
+use sbc_core::wire::status::{DeliveryFailure, TaskOutcome, TaskStatus};
 use sbc_dext::sim::faults::{Injection, Keep};
 use sbc_dext::sim::{zoo, Disk, Fault, FaultInjector, FaultPlan, SenseFormat, Trigger};
 use sbc_dext::target::{Completion, Target};
@@ -49,8 +49,7 @@ fn sense_of(c: &Completion) -> (u8, u8, u8, Option<u64>) {
 }
 
 fn check(c: &Completion) -> (u8, u8, u8) {
-    assert_eq!(c.service_response, ServiceResponse::TASK_COMPLETE.0);
-    assert_eq!(c.task_status, TaskStatus::CHECK_CONDITION.0);
+    assert_eq!(c.outcome, TaskOutcome::Complete(TaskStatus::CHECK_CONDITION));
     let (k, a, q, _) = sense_of(c);
     (k, a, q)
 }
@@ -102,7 +101,11 @@ fn every_fault_at_every_step_fires_exactly_where_planned() {
                     // After the storm the device answers as the clean run's device would,
                     // minus the power-on UA if the storm swallowed it.
                     if end < run.len() && at > 0 {
-                        assert_eq!(run[end].0.task_status, TaskStatus::GOOD.0, "{fault:?} at {at}");
+                        assert_eq!(
+                            run[end].0.outcome,
+                            TaskOutcome::Complete(TaskStatus::GOOD),
+                            "{fault:?} at {at}"
+                        );
                     }
                 }
                 Fault::Reset => {
@@ -148,10 +151,15 @@ fn every_fault_at_every_step_fires_exactly_where_planned() {
                         assert_ne!(data, clean_data, "the lie must be visible in the buffer");
                     }
                 }
-                Fault::Busy => assert_eq!((c.task_status, c.sense.len()), (TaskStatus::BUSY.0, 0)),
-                Fault::TaskSetFull => assert_eq!(c.task_status, TaskStatus::TASK_SET_FULL.0),
+                Fault::Busy => assert_eq!(
+                    (c.outcome, c.sense.len()),
+                    (TaskOutcome::Complete(TaskStatus::BUSY), 0)
+                ),
+                Fault::TaskSetFull => {
+                    assert_eq!(c.outcome, TaskOutcome::Complete(TaskStatus::TASK_SET_FULL))
+                }
                 Fault::GarbageSense => {
-                    assert_eq!(c.task_status, TaskStatus::CHECK_CONDITION.0);
+                    assert_eq!(c.outcome, TaskOutcome::Complete(TaskStatus::CHECK_CONDITION));
                     assert!((1..=32).contains(&c.sense.len()));
                 }
                 Fault::FlipSenseFormat => {
@@ -192,8 +200,8 @@ fn triggers_from_and_chance() {
     let plan = FaultPlan::none().with(Trigger::From(4), Fault::Busy);
     let mut injector = FaultInjector::new(sim(), plan);
     let run = script(&mut injector);
-    assert!(run[..4].iter().all(|(c, _)| c.task_status != TaskStatus::BUSY.0));
-    assert!(run[4..].iter().all(|(c, _)| c.task_status == TaskStatus::BUSY.0));
+    assert!(run[..4].iter().all(|(c, _)| c.outcome != TaskOutcome::Complete(TaskStatus::BUSY)));
+    assert!(run[4..].iter().all(|(c, _)| c.outcome == TaskOutcome::Complete(TaskStatus::BUSY)));
     assert_eq!(injector.count("busy"), 8);
 
     let always =
@@ -225,7 +233,7 @@ fn first_matching_rule_wins() {
         FaultPlan::none().with(Trigger::At(3), Fault::Busy).with(Trigger::At(3), Fault::Timeout);
     let mut injector = FaultInjector::new(sim(), plan);
     let run = script(&mut injector);
-    assert_eq!(run[3].0.task_status, TaskStatus::BUSY.0);
+    assert_eq!(run[3].0.outcome, TaskOutcome::Complete(TaskStatus::BUSY));
     assert_eq!(injector.injections().len(), 1);
 }
 

@@ -90,7 +90,7 @@ fn standard_inquiry_of_every_profile_decodes_with_ours_and_sg_inq() {
     for p in zoo::all() {
         let mut disk = Disk::new(p.clone());
         let (c, data) = inquiry(&mut disk, None, 255);
-        assert_eq!(c.task_status, GOOD, "{}", p.name);
+        assert_eq!(c.outcome, GOOD, "{}", p.name);
         assert_eq!(data.len(), usize::from(p.inquiry.length), "{}", p.name);
 
         let d = InquiryData::parse(&data).unwrap();
@@ -158,7 +158,7 @@ fn every_vpd_page_of_every_profile_decodes_with_ours_and_sg_vpd() {
             // No VPD support: every EVPD request is ILLEGAL REQUEST, INVALID FIELD IN CDB.
             for code in [0x00, 0x80, 0x83, 0xB0] {
                 let (c, _) = inquiry(&mut disk, Some(code), 255);
-                assert_eq!(c.task_status, CHECK_CONDITION, "{}", p.name);
+                assert_eq!(c.outcome, CHECK_CONDITION, "{}", p.name);
                 assert_eq!(sense_of(&c), (0x05, 0x24, 0x00), "{}", p.name);
             }
             continue;
@@ -166,7 +166,7 @@ fn every_vpd_page_of_every_profile_decodes_with_ours_and_sg_vpd() {
 
         // Page 00h, with ours and sg_vpd.
         let (c, data) = inquiry(&mut disk, Some(0x00), 255);
-        assert_eq!(c.task_status, GOOD);
+        assert_eq!(c.outcome, GOOD);
         let listed: Vec<u8> = match vpd::decode(&data).unwrap().value {
             VpdPage::SupportedPages(s) => s.page_codes().map(|c| c.0).collect(),
             other => panic!("{}: {other:?}", p.name),
@@ -184,7 +184,7 @@ fn every_vpd_page_of_every_profile_decodes_with_ours_and_sg_vpd() {
 
         for &code in listed.iter().filter(|&&c| c != 0) {
             let (c, data) = inquiry(&mut disk, Some(code), 1024);
-            assert_eq!(c.task_status, GOOD, "{} page {code:#x}", p.name);
+            assert_eq!(c.outcome, GOOD, "{} page {code:#x}", p.name);
             let decoded = vpd::decode(&data).unwrap();
             assert!(!decoded.is_truncated(), "{} page {code:#x}", p.name);
             assert_eq!(decoded.announced, data.len());
@@ -279,7 +279,7 @@ fn read_capacity_of_every_profile_decodes_and_shows_its_quirk() {
             assert_eq!(rc.returned_logical_block_address, u32::MAX, "{}", p.name);
             continue;
         }
-        assert_eq!(c.task_status, GOOD, "{}: {c:?}", p.name);
+        assert_eq!(c.outcome, GOOD, "{}: {c:?}", p.name);
         let rc = read_capacity::ReadCapacity10::parse(&data).unwrap().value;
         let last = p.capacity.blocks - 1;
         let expected = match (b.capacity_off_by_one, b.rc10) {
@@ -322,7 +322,7 @@ fn mode_sense_of_every_profile_decodes() {
             assert_eq!(sense_of(&c), (0x05, 0x25, 0x00), "{}", p.name);
             continue;
         }
-        assert_eq!(c.task_status, GOOD, "{}", p.name);
+        assert_eq!(c.outcome, GOOD, "{}", p.name);
         let d = ModeParameters::parse6(&data).unwrap();
         let m = d.value;
         assert_eq!(m.header.wp(), p.mode.write_protected, "{}", p.name);

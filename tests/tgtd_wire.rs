@@ -14,7 +14,7 @@ use sbc_core::wire::cdb::{
 use sbc_core::wire::inquiry::InquiryData;
 use sbc_core::wire::mode::ModeParameters;
 use sbc_core::wire::read_capacity;
-use sbc_core::wire::status::{ServiceResponse, TaskStatus};
+use sbc_core::wire::status::{TaskOutcome, TaskStatus};
 use sbc_core::wire::vpd::{self, PageCode, VpdPage};
 use sbc_dext::target::iscsi::IscsiTarget;
 use sbc_dext::target::Completion;
@@ -38,19 +38,14 @@ fn connect(tgtd: &Tgtd, lun: u32) -> IscsiTarget {
 fn good(target: &mut IscsiTarget, command: Command) -> Vec<u8> {
     let cdb = command.cdb;
     let (done, data) = exec(target, command, 0);
-    assert_eq!(
-        (ServiceResponse(done.service_response), TaskStatus(done.task_status)),
-        (ServiceResponse::TASK_COMPLETE, TaskStatus::GOOD),
-        "{cdb:?}: sense {:02x?}",
-        done.sense
-    );
+    assert_eq!(done.outcome, TaskOutcome::GOOD, "{cdb:?}: sense {:02x?}", done.sense);
     data
 }
 
 fn check_condition(target: &mut IscsiTarget, command: Command) -> Completion {
     let cdb = command.cdb;
     let (done, _) = exec(target, command, 0);
-    assert_eq!(TaskStatus(done.task_status), TaskStatus::CHECK_CONDITION, "{cdb:?}");
+    assert_eq!(done.outcome, TaskOutcome::Complete(TaskStatus::CHECK_CONDITION), "{cdb:?}");
     done
 }
 

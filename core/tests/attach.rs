@@ -7,15 +7,19 @@
 //! spin-up takes no wall time. Every scenario asserts the verdict, the key report facts, the
 //! exact number of commands, and that every CDB passes `is_non_destructive`.
 
+use sbc_core::attach::drive::Exchange;
 use sbc_core::attach::{
-    is_non_destructive, Completion, Config, DiscardMethod, Engine, Poll, RefuseReason, Report,
-    RotationRate, Verdict, Warning,
+    drive, is_non_destructive, Completion, Config, DiscardMethod, Engine, Executed, Host, Poll,
+    RefuseReason, Report, Request, RotationRate, Verdict, Warning, MAX_TRANSFER_LENGTH,
 };
 use sbc_core::quirks::Quirks;
+use sbc_core::sense::{SenseCode, SenseKey};
 use sbc_core::time::{Duration, Instant};
-use sbc_core::wire::inquiry::Version;
-use sbc_core::wire::status::ServiceResponse;
+use sbc_core::wire::inquiry::{PeripheralQualifier, Version};
+use sbc_core::wire::status::{DeliveryFailure, TaskOutcome, TaskStatus};
+use sbc_core::wire::vpd::PageCode;
 use sbc_core::wire::vpd::{DesignatorType, NominalFormFactor};
+use sbc_core::wire::PeripheralDeviceType;
 
 // ---------------------------------------------------------------------------------------
 // Byte builders (SPC-5 / SBC-4 / SAT-4 layouts)
@@ -169,8 +173,7 @@ fn sense(key: u8, asc: u8, ascq: u8) -> Vec<u8> {
 /// One answer.
 #[derive(Clone, Debug)]
 struct Reply {
-    service_response: ServiceResponse,
-    status: u32,
+    outcome: TaskOutcome,
     data: Vec<u8>,
     sense: Vec<u8>,
     /// Realized count override (default: the bytes of `data` that fit the allocation).
@@ -179,19 +182,14 @@ struct Reply {
 
 impl Reply {
     fn good(data: Vec<u8>) -> Reply {
-        Reply {
-            service_response: ServiceResponse::TASK_COMPLETE,
-            status: 0,
-            data,
-            sense: vec![],
-            realized: None,
-        }
+        Reply { outcome: TaskOutcome::GOOD, data, sense: vec![], realized: None }
     }
     fn check(key: u8, asc: u8, ascq: u8) -> Reply {
-        Reply { status: 0x02, sense: sense(key, asc, ascq), ..Reply::good(vec![]) }
+        let outcome = TaskOutcome::Complete(TaskStatus::CHECK_CONDITION);
+        Reply { outcome, sense: sense(key, asc, ascq), ..Reply::good(vec![]) }
     }
-    fn status(status: u32) -> Reply {
-        Reply { status, ..Reply::good(vec![]) }
+    fn status(status: TaskStatus) -> Reply {
+        Reply { outcome: TaskOutcome::Complete(status), ..Reply::good(vec![]) }
     }
 }
 
@@ -339,59 +337,69 @@ impl Outcome {
     }
 }
 
+/// The scripted disk as the drive loop's host, on a virtual clock: every command costs
+/// 1 ms, waits are skipped. It checks what the engine promises on every command.
+struct ScriptHost<'d> {
+    disk: &'d mut Disk,
+    now: Instant,
+    cdbs: Vec<Vec<u8>>,
+    actions: Vec<String>,
+}
+
+impl Host for ScriptHost<'_> {
+    fn now(&mut self) -> Instant {
+        self.now
+    }
+
+    fn execute(&mut self, req: &Request, data: &mut [u8], sense: &mut [u8]) -> Executed {
+        let cdb = req.command.cdb.as_bytes().to_vec();
+        assert!(is_non_destructive(&cdb), "destructive CDB emitted: {cdb:02x?}");
+        assert_eq!(req.sense_length, 18);
+        assert_eq!(sense.len(), 18);
+        assert!(data.len() <= MAX_TRANSFER_LENGTH);
+        let reply = self.disk.execute(&cdb, self.now);
+        let n = reply.data.len().min(data.len());
+        data[..n].copy_from_slice(&reply.data[..n]);
+        let sense_length = reply.sense.len().min(sense.len());
+        sense[..sense_length].copy_from_slice(&reply.sense[..sense_length]);
+        self.now = self.now + Duration::from_millis(1);
+        self.cdbs.push(cdb);
+        let realized = reply.realized.unwrap_or(n as u64);
+        Executed { outcome: reply.outcome, realized, sense_length }
+    }
+
+    fn wait_until(&mut self, until: Instant) {
+        assert!(until > self.now);
+        self.now = until;
+    }
+
+    fn observe(&mut self, exchange: &Exchange<'_>) {
+        self.actions.push(format!("{:?}", exchange.action));
+    }
+}
+
 fn run(config: Config, disk: &mut Disk) -> Outcome {
     let start = Instant::from_millis(1_000);
-    let mut now = start;
-    let mut engine = Engine::begin(config, now);
-    let mut cdbs = Vec::new();
-    let mut actions = Vec::new();
-    for _ in 0..100_000 {
-        match engine.poll(now) {
-            Poll::Command(req) => {
-                let cdb = req.command.cdb.as_bytes().to_vec();
-                assert!(is_non_destructive(&cdb), "destructive CDB emitted: {cdb:02x?}");
-                assert_eq!(req.sense_length, 18);
-                // Polling again before completing returns the same request.
-                assert_eq!(engine.poll(now), Poll::Command(req));
-                let alloc = req.command.transfer_length as usize;
-                let reply = disk.execute(&cdb, now);
-                let mut buf = vec![0u8; alloc];
-                let n = reply.data.len().min(alloc);
-                buf[..n].copy_from_slice(&reply.data[..n]);
-                now = now + Duration::from_millis(1);
-                let action = engine.complete(
-                    &Completion {
-                        service_response: reply.service_response,
-                        task_status: reply.status,
-                        realized: reply.realized.unwrap_or(n as u64),
-                        data: &buf,
-                        sense: &reply.sense,
-                    },
-                    now,
-                );
-                cdbs.push(cdb);
-                actions.push(format!("{action:?}"));
-            }
-            Poll::Wait { until } => {
-                assert!(until > now);
-                now = until;
-            }
-            Poll::Done(verdict) => {
-                assert_eq!(engine.poll(now), Poll::Done(verdict), "poll after Done repeats");
-                let report = *engine.report();
-                assert_eq!(report.verdict, Some(verdict));
-                assert_eq!(usize::from(report.commands_sent), cdbs.len());
-                return Outcome {
-                    verdict,
-                    report,
-                    cdbs,
-                    actions,
-                    elapsed: now.saturating_since(start),
-                };
-            }
-        }
+    let mut engine = Engine::begin(config, start);
+    let mut host = ScriptHost { disk, now: start, cdbs: Vec::new(), actions: Vec::new() };
+    let mut data = [0u8; MAX_TRANSFER_LENGTH];
+    let verdict = drive(&mut engine, &mut host, &mut data).expect("the engine ends");
+    assert_eq!(engine.poll(host.now), Poll::Done(verdict), "poll after Done repeats");
+    let report = *engine.report();
+    assert_eq!(report.verdict, Some(verdict));
+    assert_eq!(usize::from(report.commands_sent), host.cdbs.len());
+    Outcome {
+        verdict,
+        report,
+        cdbs: host.cdbs,
+        actions: host.actions,
+        elapsed: host.now.saturating_since(start),
     }
-    panic!("engine did not finish");
+}
+
+/// A sense code from its three numbers.
+fn code(key: u8, asc: u8, ascq: u8) -> SenseCode {
+    SenseCode::new(SenseKey(key), asc, ascq)
 }
 
 fn refused(reason: RefuseReason) -> Verdict {
@@ -591,7 +599,7 @@ fn no_start_stop_quirk_sends_no_start() {
     assert_eq!(o.report.block_count, 0x4000_0000);
     assert_eq!(
         o.report.warnings.iter().collect::<Vec<_>>(),
-        [Warning::SpinUpFailed { sense_key: 0x02, asc: 0x04, ascq: 0x02 }]
+        [Warning::SpinUpFailed { sense: Some(code(0x02, 0x04, 0x02)) }]
     );
     // TUR once (no poll, no START), RC16, MODE SENSE.
     let ops: Vec<u8> = o.cdbs[HEALTHY_PRE_TUR..].iter().map(|c| c[0]).collect();
@@ -607,11 +615,8 @@ fn no_start_stop_quirk_with_cause_not_reportable_goes_on_to_read_capacity() {
     let o = run(config, &mut { disk });
     assert_eq!(o.verdict, Verdict::Accept);
     assert_eq!((o.count(0x00), o.count(0x1B), o.count(0x9E)), (1, 0, 1));
-    assert!(o.report.warnings.contains(Warning::SpinUpFailed {
-        sense_key: 0x02,
-        asc: 0x04,
-        ascq: 0x00
-    }));
+    let sense = Some(code(0x02, 0x04, 0x00));
+    assert!(o.report.warnings.contains(Warning::SpinUpFailed { sense }));
     assert_eq!(o.cdbs.len(), HEALTHY_PRE_TUR + 3);
 }
 
@@ -645,7 +650,7 @@ fn manual_intervention_required_stops_at_once() {
         .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x04, 0x03)));
     disk.vpd = None;
     let o = run(Config::default(), &mut disk);
-    assert_eq!(o.verdict, refused(RefuseReason::NotReady { asc: 0x04, ascq: 0x03 }));
+    assert_eq!(o.verdict, refused(RefuseReason::NotReady { sense: Some(code(0x02, 0x04, 0x03)) }));
     assert_eq!(o.count(0x00), 1);
     assert_eq!(o.cdbs.len(), 4);
 }
@@ -655,13 +660,23 @@ fn not_connected_and_not_a_disk_are_refused_after_one_inquiry() {
     let mut disk = Disk::healthy();
     disk.inquiry = inquiry(0x20, false, 0x06, false, ("ACME", "Ghost", "1"), 36); // PQ 001b
     let o = run(Config::default(), &mut disk);
-    assert_eq!(o.verdict, refused(RefuseReason::NotConnected { peripheral_qualifier: 1 }));
+    assert_eq!(
+        o.verdict,
+        refused(RefuseReason::NotConnected {
+            peripheral_qualifier: PeripheralQualifier::NOT_CONNECTED
+        })
+    );
     assert_eq!(o.cdbs.len(), 1);
 
     let mut disk = Disk::healthy();
     disk.inquiry = inquiry(0x05, true, 0x05, false, ("HL-DT-ST", "DVDRAM", "1.00"), 36);
     let o = run(Config::default(), &mut disk);
-    assert_eq!(o.verdict, refused(RefuseReason::NotDirectAccess { peripheral_device_type: 5 }));
+    assert_eq!(
+        o.verdict,
+        refused(RefuseReason::NotDirectAccess {
+            peripheral_device_type: PeripheralDeviceType::CD_DVD
+        })
+    );
     assert_eq!(o.cdbs.len(), 1);
 }
 
@@ -764,14 +779,14 @@ fn never_ready_ends_on_the_time_budget() {
         .with_hook(|cdb, _, _| (cdb[0] == 0x00).then(|| Reply::check(0x02, 0x04, 0x01)));
     disk.vpd = None;
     let o = run(Config::default(), &mut disk);
-    assert_eq!(o.verdict, refused(RefuseReason::NotReady { asc: 0x04, ascq: 0x01 }));
+    assert_eq!(o.verdict, refused(RefuseReason::NotReady { sense: Some(code(0x02, 0x04, 0x01)) }));
     assert_eq!(o.count(0x00), 101);
     assert!(o.elapsed < Duration::from_secs(102));
 }
 
 #[test]
 fn busy_device_ends_on_a_budget() {
-    let mut disk = Disk::healthy().with_hook(|_, _, _| Some(Reply::status(0x08)));
+    let mut disk = Disk::healthy().with_hook(|_, _, _| Some(Reply::status(TaskStatus::BUSY)));
     let o = run(Config::default(), &mut disk);
     assert_eq!(o.verdict, refused(RefuseReason::Busy));
     // 1 + 10 backed-off retries (policy BUSY_RETRIES): 100+200+400+800+6·1000 ms waited.
@@ -779,7 +794,7 @@ fn busy_device_ends_on_a_budget() {
     assert_eq!(o.elapsed, Duration::from_millis(7_500 + 11));
 
     // A small command budget ends it first.
-    let mut disk = Disk::healthy().with_hook(|_, _, _| Some(Reply::status(0x08)));
+    let mut disk = Disk::healthy().with_hook(|_, _, _| Some(Reply::status(TaskStatus::BUSY)));
     let config = Config { command_budget: 4, ..Config::default() };
     let o = run(config, &mut disk);
     assert_eq!(o.verdict, refused(RefuseReason::CommandBudgetExhausted));
@@ -803,8 +818,7 @@ fn realized_beyond_request_is_a_transport_failure() {
 fn device_gone_ends_at_once() {
     let mut disk = Disk::healthy().with_hook(|cdb, _, _| {
         (cdb[0] == 0x00).then(|| Reply {
-            service_response: ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE,
-            status: 0x04,
+            outcome: TaskOutcome::DeliveryFailure(DeliveryFailure::DEVICE_NOT_PRESENT),
             ..Reply::good(vec![])
         })
     });
@@ -958,13 +972,7 @@ fn quirk_read_before_mode_sense() {
 fn harmless_calls() {
     let now = Instant::from_millis(0);
     let mut engine = Engine::begin(Config::default(), now);
-    let none = Completion {
-        service_response: ServiceResponse::TASK_COMPLETE,
-        task_status: 0,
-        realized: 0,
-        data: &[],
-        sense: &[],
-    };
+    let none = Completion { outcome: TaskOutcome::GOOD, realized: 0, data: &[], sense: &[] };
     // complete() with nothing outstanding changes nothing.
     assert_eq!(format!("{:?}", engine.complete(&none, now)), "Ignored");
     let Poll::Command(first) = engine.poll(now) else { panic!() };
@@ -978,6 +986,54 @@ fn harmless_calls() {
     assert_eq!(engine.poll(late), Poll::Done(refused(RefuseReason::TimeBudgetExhausted)));
     assert_eq!(format!("{:?}", engine.complete(&none, late)), "Ignored");
     assert_eq!(engine.poll(late), Poll::Done(refused(RefuseReason::TimeBudgetExhausted)));
+}
+
+/// Polling again before completing returns the same request and does not count it again,
+/// at every command of an attach that retries, waits, detours and falls back: the engine
+/// driven by hand, without the drive loop.
+#[test]
+fn polling_again_repeats_the_outstanding_command() {
+    let mut disk = Disk::healthy().with_hook(|cdb, _, st| match cdb[0] {
+        0x00 if !st.started => Some(Reply::check(0x02, 0x04, 0x02)),
+        0x9E => Some(Reply::check(0x05, 0x20, 0x00)),
+        0x12 if st.count == 2 => Some(Reply::status(TaskStatus::BUSY)),
+        _ => None,
+    });
+    let mut now = Instant::from_millis(0);
+    let mut engine = Engine::begin(Config::default(), now);
+    let mut sent = 0;
+    let mut starts = 0;
+    let verdict = loop {
+        match engine.poll(now) {
+            Poll::Command(req) => {
+                sent += 1;
+                starts += usize::from(req.command.cdb.as_bytes()[0] == 0x1B);
+                for _ in 0..3 {
+                    assert_eq!(engine.poll(now), Poll::Command(req));
+                }
+                assert_eq!(usize::from(engine.report().commands_sent), sent);
+                let reply = disk.execute(req.command.cdb.as_bytes(), now);
+                let mut data = vec![0u8; req.command.transfer_length as usize];
+                let n = reply.data.len().min(data.len());
+                data[..n].copy_from_slice(&reply.data[..n]);
+                now = now + Duration::from_millis(1);
+                let completion = Completion {
+                    outcome: reply.outcome,
+                    realized: n as u64,
+                    data: &data,
+                    sense: &reply.sense,
+                };
+                let _ = engine.complete(&completion, now);
+            }
+            Poll::Wait { until } => now = until,
+            Poll::Done(verdict) => break verdict,
+        }
+    };
+    assert_eq!(verdict, Verdict::Accept);
+    // The healthy sequence, plus the INQUIRY BUSY retried, the START detour and the TEST UNIT
+    // READY after it, and READ CAPACITY(10) after (16) failed.
+    assert_eq!(sent, HEALTHY_PRE_TUR + 3 + 4);
+    assert_eq!(starts, 1);
 }
 
 #[test]
@@ -994,8 +1050,7 @@ fn deterministic() {
 /// A command that timed out (SERVICE DELIVERY OR TARGET FAILURE, TASK TIMEOUT OCCURRED).
 fn timeout() -> Reply {
     Reply {
-        service_response: ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE,
-        status: 0x01,
+        outcome: TaskOutcome::DeliveryFailure(DeliveryFailure::TASK_TIMEOUT_OCCURRED),
         ..Reply::good(vec![])
     }
 }
@@ -1026,7 +1081,7 @@ fn vpd_timeout_is_not_retried_and_ends_vpd() {
         ]
     );
     assert!(o.actions[4].contains("Transport"), "{:?}", o.actions);
-    assert_eq!(warnings(&o), [Warning::VpdAbandoned { page: 0x80 }]);
+    assert_eq!(warnings(&o), [Warning::VpdAbandoned { page: PageCode::UNIT_SERIAL_NUMBER }]);
     assert!(o.report.serial.is_empty());
     assert_eq!(o.report.designators().count(), 0);
     // Without B0h/B2h: LBPME alone means WRITE SAME(16) (Linux sd_discard_mode).
@@ -1036,7 +1091,7 @@ fn vpd_timeout_is_not_retried_and_ends_vpd() {
     let disk = Disk::healthy().with_hook(|cdb, _, _| (cdb[0] == 0x12 && cdb[1] == 1).then(timeout));
     let o = run(Config::default(), &mut { disk });
     assert_eq!(o.verdict, Verdict::Accept);
-    assert_eq!(warnings(&o), [Warning::VpdAbandoned { page: 0x00 }]);
+    assert_eq!(warnings(&o), [Warning::VpdAbandoned { page: PageCode::SUPPORTED_VPD_PAGES }]);
     let ops: Vec<u8> = o.cdbs.iter().map(|c| c[0]).collect();
     assert_eq!(ops, [0x12, 0x12, 0x12, 0x00, 0x9E, 0x5A]);
 }
@@ -1100,7 +1155,10 @@ fn start_unit_is_sent_once_whatever_it_answers() {
         assert_eq!(ops, [0x12, 0x12, 0x12, 0x00, 0x1B, 0x00, 0x9E, 0x5A]);
         assert_eq!(
             warnings(&o),
-            [Warning::VpdUnsupported, Warning::StartUnitFailed { sense_key: key, asc, ascq }]
+            [
+                Warning::VpdUnsupported,
+                Warning::StartUnitFailed { sense: Some(code(key, asc, ascq)) }
+            ]
         );
     }
 }
@@ -1109,7 +1167,7 @@ fn start_unit_is_sent_once_whatever_it_answers() {
 /// the policy's budgets: sent again, then executed once.
 #[test]
 fn start_not_executed_keeps_the_policy_budgets() {
-    for first in [timeout(), Reply::status(0x08), Reply::check(0x06, 0x29, 0x00)] {
+    for first in [timeout(), Reply::status(TaskStatus::BUSY), Reply::check(0x06, 0x29, 0x00)] {
         let mut starts = 0;
         let mut disk = Disk::healthy().with_hook(move |cdb, _, st| match cdb[0] {
             0x00 if starts < 2 => Some(Reply::check(0x02, 0x04, 0x02)),
@@ -1138,7 +1196,7 @@ fn start_not_executed_keeps_the_policy_budgets() {
     let o = run(config, &mut disk);
     assert_eq!(o.verdict, refused(RefuseReason::TimeBudgetExhausted));
     assert_eq!(o.count(0x1B), 3);
-    let failed = Warning::StartUnitFailed { sense_key: 0, asc: 0, ascq: 0 };
+    let failed = Warning::StartUnitFailed { sense: None };
     assert!(o.report.warnings.contains(failed));
 }
 
@@ -1168,7 +1226,10 @@ fn start_failure_then_polls_as_becoming_ready() {
 fn start_answered_device_gone_refuses() {
     let mut disk = Disk::healthy().with_hook(|cdb, _, st| match cdb[0] {
         0x00 if !st.started => Some(Reply::check(0x02, 0x04, 0x02)),
-        0x1B => Some(Reply { status: 0x04, ..timeout() }),
+        0x1B => Some(Reply {
+            outcome: TaskOutcome::DeliveryFailure(DeliveryFailure::DEVICE_NOT_PRESENT),
+            ..timeout()
+        }),
         _ => None,
     });
     disk.vpd = None;
@@ -1396,8 +1457,8 @@ fn inquiry_data_changed_rereads_inquiry_once() {
     assert_eq!(
         warnings(&o),
         [
-            Warning::ChangeReported { asc: 0x3F, ascq: 0x03 },
-            Warning::ChangeReported { asc: 0x3F, ascq: 0x05 },
+            Warning::ChangeReported { sense: code(0x06, 0x3F, 0x03) },
+            Warning::ChangeReported { sense: code(0x06, 0x3F, 0x05) },
         ]
     );
 
@@ -1418,6 +1479,6 @@ fn inquiry_data_changed_rereads_inquiry_once() {
     assert_eq!(o.report.product.as_str(), Some("FastDisk 9000"));
     assert_eq!(
         warnings(&o),
-        [Warning::ChangeReported { asc: 0x3F, ascq: 0x03 }, Warning::InquiryRereadFailed]
+        [Warning::ChangeReported { sense: code(0x06, 0x3F, 0x03) }, Warning::InquiryRereadFailed]
     );
 }

@@ -6,12 +6,12 @@ mod common;
 
 use common::Rng;
 use sbc_core::policy::{
-    self, decide, Action, Budget, Change, CommandKind, Failure, Input, Reason, RetryCounts,
-    SenseCode, SENSE_KEY_DEFAULTS, SENSE_RULES,
+    self, decide, decide_final, was_executed, Action, Budget, Change, CommandKind, Failure, Input,
+    Reason, RetryCounts, SENSE_KEY_DEFAULTS, SENSE_RULES,
 };
 use sbc_core::quirks::Quirks;
-use sbc_core::sense::{self, SenseKey};
-use sbc_core::wire::status::{DeliveryFailure, ServiceResponse, TaskStatus};
+use sbc_core::sense::{self, SenseCode, SenseKey};
+use sbc_core::wire::status::{DeliveryFailure, ServiceResponse, TaskOutcome, TaskStatus};
 
 // ---- sense builders (SPC-5 §4.4) ----
 
@@ -64,7 +64,7 @@ fn desc_info(key: u8, asc: u8, ascq: u8, info: u64) -> Vec<u8> {
 // ---- expected-value helpers ----
 
 fn sc(key: u8, asc: u8, ascq: u8) -> SenseCode {
-    SenseCode { sense_key: SenseKey(key), asc, ascq }
+    SenseCode::new(SenseKey(key), asc, ascq)
 }
 
 fn fail_sense(reason: Reason, key: u8, asc: u8, ascq: u8) -> Action {
@@ -166,8 +166,8 @@ impl Case {
 fn run(case: &Case) -> Action {
     let parsed = sense::parse(&case.sense);
     let input = Input {
-        service_response: case.response,
-        task_status: case.status,
+        outcome: TaskOutcome::from_wire(case.response, case.status),
+        realized_valid: true,
         sense: policy::usable_sense(&parsed),
         command: case.command,
         retries: case.retries,
@@ -1077,8 +1077,8 @@ fn random_inputs_never_panic_and_never_retry_past_a_budget() {
         let (response, status, sense_bytes, command, retries, quirks) = random_input(&mut rng);
         let parsed = sense::parse(&sense_bytes);
         let input = Input {
-            service_response: ServiceResponse(response),
-            task_status: status,
+            outcome: TaskOutcome::from_wire(ServiceResponse(response), status),
+            realized_valid: true,
             sense: policy::usable_sense(&parsed),
             command,
             retries,
@@ -1114,8 +1114,8 @@ fn repeating_device_always_terminates() {
         let mut steps = 0;
         loop {
             let input = Input {
-                service_response: ServiceResponse(response),
-                task_status: status,
+                outcome: TaskOutcome::from_wire(ServiceResponse(response), status),
+                realized_valid: true,
                 sense: policy::usable_sense(&parsed),
                 command,
                 retries,
@@ -1129,6 +1129,136 @@ fn repeating_device_always_terminates() {
             steps += 1;
             assert!(steps <= bound, "no end after {steps} steps: {input:?}");
         }
+    }
+}
+
+// ---- decide_final, was_executed, the realized count ----
+
+/// `decide_final` is `decide` with every budget spent, for every input: the same answer as
+/// charging the same completion until no retry is left, and never a retry of any kind.
+#[test]
+fn decide_final_is_decide_with_every_budget_spent() {
+    let bound: u32 = Budget::ALL.iter().map(|b| b.limit()).sum::<u32>() + 1;
+    let mut rng = Rng::new(0xf1a1);
+    for _ in 0..20_000 {
+        let (response, status, sense_bytes, command, retries, quirks) = random_input(&mut rng);
+        let parsed = sense::parse(&sense_bytes);
+        let mut input = Input {
+            outcome: TaskOutcome::from_wire(ServiceResponse(response), status),
+            realized_valid: rng.chance(8),
+            sense: policy::usable_sense(&parsed),
+            command,
+            retries,
+            quirks,
+        };
+        let last = decide_final(&input);
+        assert!(last.budget().is_none(), "{last:?} from decide_final for {input:?}");
+        let mut steps = 0;
+        let settled = loop {
+            let action = decide(&input);
+            if action.budget().is_none() {
+                break action;
+            }
+            input.retries.charge(action);
+            steps += 1;
+            assert!(steps <= bound);
+        };
+        // Charging may end in success (a retry that was only ever a retry) only where the
+        // final answer is the exhausted failure of the same rule: both are non-retries, and
+        // for the same input they agree once every budget is spent.
+        let exhausted = Input { retries: RetryCounts::all(u32::MAX), ..input };
+        assert_eq!(decide(&exhausted), last, "{input:?}");
+        assert_eq!(decide_final(&input), last, "final answer changed with retries: {input:?}");
+        assert!(settled.budget().is_none());
+    }
+}
+
+#[test]
+fn decide_final_examples() {
+    let timeout = TaskOutcome::DeliveryFailure(DeliveryFailure::TASK_TIMEOUT_OCCURRED);
+    let input = Input::new(timeout, None, CommandKind::Inquiry);
+    assert!(matches!(decide(&input), Action::Retry { budget: Budget::Transport, .. }));
+    assert_eq!(
+        decide_final(&input),
+        Action::Fail(Failure::new(Reason::Transport(DeliveryFailure::TASK_TIMEOUT_OCCURRED)))
+    );
+    // 04/02 asks for START; with no retry left it is NOT READY.
+    let bytes = fixed(0x02, 0x04, 0x02);
+    let parsed = sense::parse(&bytes);
+    let check = TaskOutcome::Complete(TaskStatus::CHECK_CONDITION);
+    let input = Input::new(check, policy::usable_sense(&parsed), CommandKind::TestUnitReady);
+    assert_eq!(decide(&input), Action::StartUnit);
+    assert_eq!(decide_final(&input), fail_sense(Reason::NotReady, 0x02, 0x04, 0x02));
+    // Success stays success.
+    let good = Input::new(TaskOutcome::GOOD, None, CommandKind::Inquiry);
+    assert_eq!(decide_final(&good), Action::Success);
+}
+
+#[test]
+fn was_executed_reads_status_and_sense() {
+    let check = TaskOutcome::Complete(TaskStatus::CHECK_CONDITION);
+    let executed = |outcome, bytes: &[u8]| {
+        let parsed = sense::parse(bytes);
+        was_executed(&Input::new(
+            outcome,
+            policy::usable_sense(&parsed),
+            CommandKind::StartStopUnit,
+        ))
+    };
+    assert!(executed(TaskOutcome::GOOD, &[]));
+    assert!(executed(TaskOutcome::Complete(TaskStatus::CONDITION_MET), &[]));
+    assert!(executed(check, &fixed(0x02, 0x04, 0x03)));
+    assert!(executed(check, &fixed(0x05, 0x24, 0x00)));
+    assert!(!executed(check, &fixed(0x06, 0x29, 0x00)), "UNIT ATTENTION: not processed");
+    assert!(!executed(check, &[]), "no sense: cannot tell");
+    let mut deferred = fixed(0x03, 0x11, 0x00);
+    deferred[0] = 0x71;
+    assert!(!executed(check, &deferred), "deferred sense is about an earlier command");
+    for status in [TaskStatus::BUSY, TaskStatus::TASK_SET_FULL, TaskStatus::TASK_ABORTED] {
+        assert!(!executed(TaskOutcome::Complete(status), &fixed(0x02, 0x04, 0x03)));
+    }
+    let timeout = TaskOutcome::DeliveryFailure(DeliveryFailure::TASK_TIMEOUT_OCCURRED);
+    assert!(!executed(timeout, &fixed(0x02, 0x04, 0x03)), "no answer");
+    // A realized count that contradicts the command: the completion cannot be trusted.
+    let input = Input {
+        realized_valid: false,
+        ..Input::new(TaskOutcome::GOOD, None, CommandKind::Inquiry)
+    };
+    assert!(!was_executed(&input));
+}
+
+/// A TASK COMPLETE whose realized count contradicts the command is a transport failure,
+/// whatever its status: retried within the transport budget, then RealizedInvalid.
+#[test]
+fn contradicted_realized_count_is_a_transport_failure() {
+    for status in [TaskStatus::GOOD, TaskStatus::CHECK_CONDITION, TaskStatus::BUSY] {
+        let mut input = Input::new(TaskOutcome::Complete(status), None, CommandKind::Inquiry);
+        input.realized_valid = false;
+        assert_eq!(decide(&input), Action::Retry { after_ms: 0, budget: Budget::Transport });
+        input.retries = input.retries.with(Budget::Transport, Budget::Transport.limit());
+        assert_eq!(decide(&input), Action::Fail(Failure::new(Reason::RealizedInvalid)));
+        assert!(Reason::RealizedInvalid.is_transport());
+    }
+    // A delivery failure is judged as one, whatever the count.
+    let gone = TaskOutcome::DeliveryFailure(DeliveryFailure::DEVICE_NOT_PRESENT);
+    let input = Input { realized_valid: false, ..Input::new(gone, None, CommandKind::Inquiry) };
+    assert_eq!(decide(&input), Action::Fail(Failure::new(Reason::DeviceGone)));
+}
+
+/// A sense key byte with reserved high bits set acts as its four bits: the code is masked
+/// once, when made, and the policy reads only the code.
+#[test]
+fn sense_key_high_bits_do_not_change_the_decision() {
+    let check = TaskOutcome::Complete(TaskStatus::CHECK_CONDITION);
+    let decide_bytes = |bytes: &[u8]| {
+        let parsed = sense::parse(bytes);
+        decide(&Input::new(check, policy::usable_sense(&parsed), CommandKind::TestUnitReady))
+    };
+    for key in 0..=0x0fu8 {
+        let mut bytes = fixed(key, 0x04, 0x01);
+        let plain = decide_bytes(&bytes);
+        bytes[2] |= 0x10; // ILI is bit 5; bit 4 is reserved.
+        assert_eq!(decide_bytes(&bytes), plain, "sense key {key:#x}");
     }
 }
 

@@ -134,10 +134,11 @@ pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
             .transcript
             .iter()
             .map(|x| {
+                let (service_response, task_status) = x.outcome.to_wire();
                 json!({
                     "cdb": hex(&x.cdb),
-                    "status": x.task_status,
-                    "service_response": x.service_response,
+                    "status": task_status,
+                    "service_response": service_response.0,
                     "sense": if x.sense.is_empty() { Value::Null } else { json!(hex(&x.sense)) },
                     "realized": x.realized,
                     "action": x.action,
@@ -245,7 +246,7 @@ fn human(outcome: &Outcome, with_transcript: bool) -> String {
                 "  t+{:>6}ms  {:<32}  status {:#04x}  realized {:>5}  sense {}  -> {}\n",
                 x.sent_at.as_millis(),
                 hex(&x.cdb),
-                x.task_status,
+                x.outcome.to_wire().1,
                 x.realized,
                 if x.sense.is_empty() { "-".into() } else { hex(&x.sense) },
                 x.action

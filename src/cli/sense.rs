@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use sbc_core::policy::{self, CommandKind, Input};
 use sbc_core::sense::{self, Parsed, Sense, SenseFormat};
-use sbc_core::wire::status::{ServiceResponse, TaskStatus};
+use sbc_core::wire::status::{TaskOutcome, TaskStatus};
 
 use super::decode::hex;
 use super::CliError;
@@ -60,8 +60,7 @@ pub fn render(bytes: &[u8], json: bool) -> Result<String, CliError> {
 /// The policy's action after a READ(10) with these sense bytes.
 fn action(parsed: &Result<Parsed<'_>, sense::Error>) -> String {
     let input = Input::new(
-        ServiceResponse::TASK_COMPLETE,
-        TaskStatus::CHECK_CONDITION.0,
+        TaskOutcome::Complete(TaskStatus::CHECK_CONDITION),
         policy::usable_sense(parsed),
         CommandKind::Read,
     );

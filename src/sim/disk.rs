@@ -150,15 +150,11 @@ impl Disk {
     }
 
     fn check(&self, sense: SenseData) -> Completion {
-        Completion::task_complete(
-            TaskStatus::CHECK_CONDITION.0 as u8,
-            0,
-            sense.to_bytes(self.format()),
-        )
+        Completion::task_complete(TaskStatus::CHECK_CONDITION, 0, sense.to_bytes(self.format()))
     }
 
     fn good(realized: u64) -> Completion {
-        Completion::task_complete(TaskStatus::GOOD.0 as u8, realized, Vec::new())
+        Completion::task_complete(TaskStatus::GOOD, realized, Vec::new())
     }
 
     /// The NOT READY condition a medium-access command meets now, if any.
@@ -642,13 +638,13 @@ impl Disk {
         let Some(response) = response else {
             // Status 51h (DRDY|ERR), error 04h (ABRT).
             let sense = ata_status_sense(ABORTED_COMMAND, 0x00, 0x00, 0x04, 0, 0, 0x51);
-            return Completion::task_complete(TaskStatus::CHECK_CONDITION.0 as u8, 0, sense);
+            return Completion::task_complete(TaskStatus::CHECK_CONDITION, 0, sense);
         };
         let realized = copy_data_in(response, expected, data);
         if ck_cond {
             // RECOVERED ERROR, ATA PASS THROUGH INFORMATION AVAILABLE (00/1D).
             let sense = ata_status_sense(RECOVERED_ERROR, 0x00, 0x1D, 0, count, out_lba, 0x50);
-            Completion::task_complete(TaskStatus::CHECK_CONDITION.0 as u8, realized, sense)
+            Completion::task_complete(TaskStatus::CHECK_CONDITION, realized, sense)
         } else {
             Disk::good(realized)
         }

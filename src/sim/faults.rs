@@ -1,5 +1,5 @@
 //! A seeded fault injector that wraps any [`Target`] (after smoltcp's `phy::FaultInjector`,
-//! style-models.md §1.4): a [`FaultPlan`] says which faults happen at which commands, the
+//! src/phy/fault_injector.rs): a [`FaultPlan`] says which faults happen at which commands, the
 //! injector applies them and records every injection, and the same plan and seed always
 //! give the same run.
 //!
@@ -259,11 +259,7 @@ impl<T: Target> FaultInjector<T> {
     }
 
     fn check(&self, sense: SenseData) -> Completion {
-        Completion::task_complete(
-            TaskStatus::CHECK_CONDITION.0 as u8,
-            0,
-            sense.to_bytes(self.sense_format),
-        )
+        Completion::task_complete(TaskStatus::CHECK_CONDITION, 0, sense.to_bytes(self.sense_format))
     }
 
     /// The first rule firing at command `index`. Chance rules draw from the generator
@@ -375,7 +371,7 @@ impl<T: Target> Target for FaultInjector<T> {
         let Some(fault) = fault else {
             return self.inner.execute(command, data, now);
         };
-        let status = |s: TaskStatus| Completion::task_complete(s.0 as u8, 0, Vec::new());
+        let status = |s: TaskStatus| Completion::task_complete(s, 0, Vec::new());
         match fault {
             Fault::Timeout => Completion::delivery_failure(DeliveryFailure::TASK_TIMEOUT_OCCURRED),
             Fault::Reset => self.check(SenseData::new(UNIT_ATTENTION, 0x29, 0x02)),
@@ -391,7 +387,7 @@ impl<T: Target> Target for FaultInjector<T> {
             Fault::GarbageSense => {
                 let len = 1 + self.rng.below(32) as usize;
                 let sense = (0..len).map(|_| self.rng.next_u64() as u8).collect();
-                Completion::task_complete(TaskStatus::CHECK_CONDITION.0 as u8, 0, sense)
+                Completion::task_complete(TaskStatus::CHECK_CONDITION, 0, sense)
             }
             Fault::Truncate(keep) => {
                 let (mut c, scratch) = self.run_inner(command, data, now);

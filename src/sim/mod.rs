@@ -5,7 +5,7 @@
 //! The disk answers with hand-written byte layouts that cite SPC-5 / SBC-4 tables
 //! ([`pages`]); it never uses `sbc_core::wire` decoders to build responses, because those
 //! decoders are what the simulator exists to test. Its healthy profiles mirror the level of
-//! conformance of tgtd, a real independent SBC target (docs/test-peers.md §3).
+//! conformance of tgtd, a real independent SBC target (docs/witnesses.md §tgtd: what it reports).
 //!
 //! A profile is plain data: every field is public, so a test can take a zoo entry and change
 //! one thing.

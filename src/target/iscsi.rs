@@ -1,7 +1,7 @@
 //! A real SCSI target over iSCSI, through libiscsi (an initiator no one on this project
 //! wrote). Against tgtd it gives the driver an independent SBC implementation to talk to.
 //!
-//! libiscsi facts this relies on (test-peers.md §2, §5, §6): CDBs are at most 16 bytes; on
+//! libiscsi facts this relies on (docs/witnesses.md §libiscsi: what the iSCSI target relies on): CDBs are at most 16 bytes; on
 //! CHECK CONDITION `task->datain` holds the iSCSI sense segment (a 2-byte big-endian length,
 //! then the sense bytes); a transport error returns NULL with the reason in
 //! `iscsi_get_error`; without a timeout a dead target can hang a sync call forever.
@@ -152,6 +152,19 @@ impl Target for IscsiTarget {
     }
 }
 
+/// A libiscsi task status as a SAM status, or the delivery failure it stands for. libiscsi
+/// puts SAM statuses (0x00..0xFF) and its own outcomes in one field (`enum scsi_status` in
+/// `iscsi.h`): TIMEOUT is a task timeout, CANCELLED and ERROR mean the task never got an
+/// answer, and REDIRECT (0x101) is a login-time answer no command should get. None of them
+/// may pass as a SAM status (cast to `u8`, TIMEOUT 0x0f000002 would read as CHECK CONDITION).
+fn sam_status(status: std::os::raw::c_int) -> Result<TaskStatus, DeliveryFailure> {
+    match u32::try_from(status) {
+        Ok(sam @ 0..=0xFF) => Ok(TaskStatus(sam)),
+        Ok(sys::SCSI_STATUS_TIMEOUT) => Err(DeliveryFailure::TASK_TIMEOUT_OCCURRED),
+        _ => Err(DeliveryFailure::DELIVERY_FAILURE),
+    }
+}
+
 /// Reads status, data and sense out of a completed libiscsi task.
 ///
 /// # Safety
@@ -161,14 +174,17 @@ unsafe fn read_task(
     direction: DataDirection,
     buffer: &mut [u8],
 ) -> Completion {
-    let status = task.status as u8;
+    let status = match sam_status(task.status) {
+        Ok(status) => status,
+        Err(failure) => return Completion::delivery_failure(failure),
+    };
     let datain: &[u8] = if task.datain.data.is_null() || task.datain.size <= 0 {
         &[]
     } else {
         // SAFETY: libiscsi guarantees `size` bytes at `data`.
         unsafe { std::slice::from_raw_parts(task.datain.data, task.datain.size as usize) }
     };
-    if u32::from(status) == TaskStatus::CHECK_CONDITION.0 {
+    if status == TaskStatus::CHECK_CONDITION {
         // The iSCSI sense segment: SenseLength (2 bytes, big-endian), then the sense data.
         let sense = match datain {
             [hi, lo, rest @ ..] => {

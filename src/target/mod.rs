@@ -10,15 +10,14 @@ pub mod iscsi;
 
 use sbc_core::time::Instant;
 use sbc_core::wire::cdb::Command;
-use sbc_core::wire::status::{DeliveryFailure, ServiceResponse};
+use sbc_core::wire::status::{DeliveryFailure, TaskOutcome, TaskStatus};
 
 /// How one command ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
-    /// An `sbc_service_response_code` (Apple's `SCSIServiceResponse` values).
-    pub service_response: u32,
-    /// An `sbc_task_status_code` (Apple's `SCSITaskStatus` values).
-    pub task_status: u32,
+    /// Service response and task status (Apple's `SCSIServiceResponse` and `SCSITaskStatus`
+    /// values, parsed once).
+    pub outcome: TaskOutcome,
     /// Bytes of the data phase that actually moved.
     pub realized: u64,
     /// Sense bytes as the target sent them (empty when it sent none). Untruncated: the
@@ -28,21 +27,15 @@ pub struct Completion {
 
 impl Completion {
     /// A command that completed with a SAM status.
-    pub fn task_complete(task_status: u8, realized: u64, sense: Vec<u8>) -> Self {
-        Completion {
-            service_response: ServiceResponse::TASK_COMPLETE.0,
-            task_status: task_status.into(),
-            realized,
-            sense,
-        }
+    pub fn task_complete(status: TaskStatus, realized: u64, sense: Vec<u8>) -> Self {
+        Completion { outcome: TaskOutcome::Complete(status), realized, sense }
     }
 
-    /// A command the transport could not deliver (timeout, connection lost, device gone);
-    ///
+    /// A command the transport could not deliver (timeout, connection lost, device gone):
+    /// nothing moved and there is no sense.
     pub fn delivery_failure(failure: DeliveryFailure) -> Self {
         Completion {
-            service_response: ServiceResponse::SERVICE_DELIVERY_OR_TARGET_FAILURE.0,
-            task_status: failure.0,
+            outcome: TaskOutcome::DeliveryFailure(failure),
             realized: 0,
             sense: Vec::new(),
         }

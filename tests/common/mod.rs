@@ -5,12 +5,13 @@
 use sbc_core::sense::{self, Parsed};
 use sbc_core::time::Instant;
 use sbc_core::wire::cdb::Command;
+use sbc_core::wire::status::{TaskOutcome, TaskStatus};
 use sbc_dext::target::{Completion, Target};
 
-/// SAM status GOOD.
-pub const GOOD: u32 = 0x00;
-/// SAM status CHECK CONDITION.
-pub const CHECK_CONDITION: u32 = 0x02;
+/// TASK COMPLETE with SAM status GOOD.
+pub const GOOD: TaskOutcome = TaskOutcome::Complete(TaskStatus::GOOD);
+/// TASK COMPLETE with SAM status CHECK CONDITION.
+pub const CHECK_CONDITION: TaskOutcome = TaskOutcome::Complete(TaskStatus::CHECK_CONDITION);
 
 /// Sends `command` at `now_ms` and returns the completion with the realized data.
 pub fn exec(target: &mut dyn Target, command: Command, now_ms: u64) -> (Completion, Vec<u8>) {

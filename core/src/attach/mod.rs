@@ -5,9 +5,10 @@
 //!
 //! Linux (`scsi_probe_lun` + `sd_revalidate_disk`), FreeBSD (`da` probe states) and Apple
 //! (`IOSCSIPeripheralDeviceNub` + `IOSCSIBlockCommandsDevice`) all characterize a disk at
-//! attach, each with blocking loops and sleeps (prior-art.md A1-A3). A DriverKit dext cannot
+//! attach, each with blocking loops and sleeps (docs/references.md §Linux: probe order,
+//! §FreeBSD: probe states, §Apple IOSCSIArchitectureModelFamily). A DriverKit dext cannot
 //! afford a loop it does not bound, and the same logic must run in tests in virtual time.
-//! So the engine is sans-IO, after quinn-proto's connection (style-models.md §2): it never
+//! So the engine is sans-IO, after quinn-proto's `Connection`: it never
 //! blocks, sleeps or reads a clock; the caller asks it what to do, does it, and reports
 //! back.
 //!
@@ -51,30 +52,40 @@
 //!   back, warn and continue, or refuse).
 //! - No heap, no panic, no `unsafe`: the whole state is the [`Engine`] value.
 //!
-//! # The sequence
+//! # The sequence, and where each part lives
 //!
-//! Documented step by step, with what Linux, FreeBSD and Apple do, in the `engine` module
-//! (private) and summarized here:
+//! One file per phase; each holds its states (an enum), its commands, and what each answer
+//! means, with what Linux, FreeBSD and Apple do at that point:
 //!
-//! 1. INQUIRY, 36 bytes, then the advertised length; refuse PQ ≠ 0 or PDT ≠ 0; apply the
-//!    [quirk table](quirk_table).
-//! 2. VPD 00h, then the listed pages among 80h, 83h, 89h, B0h, B1h, B2h, each header first;
-//!    a timeout ends VPD reading (optional steps are never retried after a timeout).
-//! 3. TEST UNIT READY: wait while becoming ready, START STOP UNIT once for 04/02 (never
-//!    resent after an answer, whatever it is), note an absent medium, stop at hopeless causes; unit
-//!    attentions absorbed with a bound.
-//! 4. READ CAPACITY(16) or (10) with both fallbacks and the capacity quirks; block length
-//!    sanity.
-//! 5. READ(10) of LBA 0 when quirked.
-//! 6. MODE SENSE(10) (or 6) of all pages: write protect, DPOFUA, the Caching page.
+//! | phase | file | mandatory |
+//! |---|---|---|
+//! | 1. standard INQUIRY, 36 bytes, then the advertised length; PQ/PDT; the [quirk table](quirk_table) | `identify.rs` | the first INQUIRY |
+//! | 2. VPD 00h, then the listed pages among 80h, 83h, 89h, B0h, B1h, B2h | `vpd.rs` | no |
+//! | 3. TEST UNIT READY until ready | `spin_up.rs` | yes |
+//! | 4. READ CAPACITY(16) or (10), both fallbacks, the capacity quirks | `capacity.rs` | yes |
+//! | 5. READ(10) of LBA 0 when quirked, MODE SENSE(10) or (6) | `mode_sense.rs` | no |
+//!
+//! Around them: `engine.rs` (dispatch, budgets, the end), `detour.rs` (START STOP UNIT and
+//! the INQUIRY re-read, one-shot commands that interrupt a phase), `phase.rs` (what phases
+//! share), `derived.rs` (fields computed at the end), `drive.rs` (the loop every caller
+//! runs), `report.rs` (the output), `allowlist.rs` (the non-destructive rule).
 
 mod allowlist;
+mod capacity;
+mod derived;
+mod detour;
+pub mod drive;
 mod engine;
+mod identify;
+mod mode_sense;
+mod phase;
 pub mod quirk_table;
 mod report;
-mod steps;
+mod spin_up;
+mod vpd;
 
 pub use allowlist::is_non_destructive;
+pub use drive::{drive, DriveError, Executed, Host};
 pub use engine::Engine;
 pub use quirk_table::{QuirkRow, QUIRK_TABLE, USB_DEFAULTS};
 pub use report::{
@@ -87,7 +98,7 @@ use core::fmt;
 use crate::quirks::Quirks;
 use crate::time::{Duration, Instant};
 use crate::wire::cdb::Command;
-use crate::wire::status::ServiceResponse;
+use crate::wire::status::TaskOutcome;
 
 /// How one attach is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,12 +183,17 @@ pub enum Poll {
 }
 
 /// Default sense allocation: 18 bytes, the fixed-format size and the most DriverKit returns
-/// for commands other than ATA PASS-THROUGH (driverkit-facts.md).
+/// for commands other than ATA PASS-THROUGH (docs/driverkit.md §Sense length).
 pub const SENSE_LENGTH: u8 = 18;
 
 /// Sense allocation for ATA PASS-THROUGH: 22 bytes, DriverKit's limit (room for the ATA
 /// Status Return descriptor after an 8-byte descriptor-format header).
 pub const SENSE_LENGTH_ATA: u8 = 22;
+
+/// The longest data transfer the engine asks for: one logical block of READ(10) of LBA 0,
+/// whose length the capacity phase limits to 4096 (VPD pages are read at most 1024 bytes,
+/// INQUIRY and MODE SENSE at most 255). A [`drive`] buffer this long fits every command.
+pub const MAX_TRANSFER_LENGTH: usize = 4096;
 
 /// One command to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,10 +210,8 @@ pub struct Request {
 /// How a command ended, as the transport reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Completion<'a> {
-    /// `SCSIServiceResponse`.
-    pub service_response: ServiceResponse,
-    /// `SCSITaskStatus`: a SAM status with TASK COMPLETE, a delivery failure code otherwise.
-    pub task_status: u32,
+    /// The service response and task status, parsed.
+    pub outcome: TaskOutcome,
     /// Bytes the transport says were transferred.
     pub realized: u64,
     /// The command's data buffer (for data-in: what the device wrote). Only the first

@@ -7,9 +7,13 @@
 
 use core::fmt;
 
+use crate::policy::{Failure, Reason};
 use crate::quirks::Quirks;
-use crate::wire::inquiry::Version;
-use crate::wire::vpd::{Association, CodeSet, DesignatorType, NominalFormFactor};
+use crate::sense::{describe, SenseCode};
+use crate::wire::inquiry::{PeripheralQualifier, Version};
+use crate::wire::vpd::{
+    Association, CodeSet, DesignatorType, MediumRotationRate, NominalFormFactor, PageCode,
+};
 use crate::wire::PeripheralDeviceType;
 
 /// Text of at most `N` bytes from a device field, trimmed of leading and trailing spaces
@@ -177,6 +181,20 @@ pub enum RotationRate {
     Rpm(u16),
 }
 
+/// MEDIUM ROTATION RATE (SBC-4 §6.6.2, and ACS-4 IDENTIFY word 217, which uses the same
+/// values): reserved values are unknown.
+impl From<MediumRotationRate> for RotationRate {
+    fn from(rate: MediumRotationRate) -> Self {
+        match rate {
+            MediumRotationRate::NonRotating => RotationRate::NonRotating,
+            MediumRotationRate::Rpm(v) => RotationRate::Rpm(v),
+            MediumRotationRate::NotReported | MediumRotationRate::Reserved(_) => {
+                RotationRate::Unknown
+            }
+        }
+    }
+}
+
 /// What a SCSI/ATA translation layer (a SAT bridge) says about itself and the ATA device
 /// behind it (VPD 89h, SAT-4 §12.4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -205,21 +223,19 @@ pub enum RefuseReason {
     /// PERIPHERAL QUALIFIER is not 000b: no device is connected to this LU (or none can be).
     NotConnected {
         /// The qualifier.
-        peripheral_qualifier: u8,
+        peripheral_qualifier: PeripheralQualifier,
     },
     /// PERIPHERAL DEVICE TYPE is not 00h (direct access block device).
     NotDirectAccess {
         /// The device type.
-        peripheral_device_type: u8,
+        peripheral_device_type: PeripheralDeviceType,
     },
     /// A non-removable LU has no medium (ASC 3Ah, or READ CAPACITY says so).
     NoMedium,
     /// NOT READY that waiting cannot fix (04/03 manual intervention, 04/0B standby, ...).
     NotReady {
-        /// ADDITIONAL SENSE CODE.
-        asc: u8,
-        /// ADDITIONAL SENSE CODE QUALIFIER.
-        ascq: u8,
+        /// The sense that said so.
+        sense: Option<SenseCode>,
     },
     /// The logical block length is not 512, 1024, 2048 or 4096.
     UnsupportedBlockLength {
@@ -237,12 +253,8 @@ pub enum RefuseReason {
     InquiryFailed,
     /// The device failed a mandatory command with this sense.
     DeviceError {
-        /// SENSE KEY.
-        sense_key: u8,
-        /// ADDITIONAL SENSE CODE.
-        asc: u8,
-        /// ADDITIONAL SENSE CODE QUALIFIER.
-        ascq: u8,
+        /// The sense.
+        sense: SenseCode,
     },
     /// Unit attentions kept coming past the bound.
     UnitAttentionStorm,
@@ -267,21 +279,48 @@ pub enum RefuseReason {
     InternalError(&'static str),
 }
 
+impl RefuseReason {
+    /// The refusal a failed mandatory command means.
+    pub fn for_failure(failure: &Failure) -> Self {
+        match failure.reason {
+            Reason::DeviceGone => RefuseReason::DeviceGone,
+            reason if reason.is_transport() => RefuseReason::TransportFailure,
+            Reason::UnitAttention => RefuseReason::UnitAttentionStorm,
+            Reason::NoMedium => RefuseReason::NoMedium,
+            Reason::NotReady | Reason::StartRequired => {
+                RefuseReason::NotReady { sense: failure.sense }
+            }
+            Reason::Busy(_) | Reason::TaskAborted => RefuseReason::Busy,
+            Reason::ReservationConflict => RefuseReason::ReservationConflict,
+            _ => match failure.sense {
+                Some(sense) => RefuseReason::DeviceError { sense },
+                None => RefuseReason::CommandFailed,
+            },
+        }
+    }
+}
+
+impl From<RefuseReason> for Verdict {
+    fn from(reason: RefuseReason) -> Self {
+        Verdict::Refuse(reason)
+    }
+}
+
 impl fmt::Display for RefuseReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             RefuseReason::NotConnected { peripheral_qualifier } => {
-                write!(f, "no device connected (peripheral qualifier {peripheral_qualifier})")
+                write!(f, "no device connected (peripheral qualifier {})", peripheral_qualifier.0)
             }
-            RefuseReason::NotDirectAccess { peripheral_device_type } => write!(
-                f,
-                "not a direct access block device ({:?})",
-                PeripheralDeviceType(peripheral_device_type)
-            ),
+            RefuseReason::NotDirectAccess { peripheral_device_type } => {
+                write!(f, "not a direct access block device ({peripheral_device_type})")
+            }
             RefuseReason::NoMedium => f.write_str("no medium in a non-removable logical unit"),
-            RefuseReason::NotReady { asc, ascq } => {
-                write!(f, "not ready ({asc:02x}/{ascq:02x}: {})", crate::sense::describe(asc, ascq))
+            RefuseReason::NotReady { sense: Some(c) } => {
+                let (asc, ascq) = (c.asc(), c.ascq());
+                write!(f, "not ready ({asc:02x}/{ascq:02x}: {})", describe(asc, ascq))
             }
+            RefuseReason::NotReady { sense: None } => f.write_str("not ready"),
             RefuseReason::UnsupportedBlockLength { length } => {
                 write!(f, "unsupported logical block length {length}")
             }
@@ -290,11 +329,12 @@ impl fmt::Display for RefuseReason {
             }
             RefuseReason::CapacityUnknown => f.write_str("capacity unknown"),
             RefuseReason::InquiryFailed => f.write_str("INQUIRY failed"),
-            RefuseReason::DeviceError { sense_key, asc, ascq } => write!(
-                f,
-                "device error (sense key {sense_key:x}, {asc:02x}/{ascq:02x}: {})",
-                crate::sense::describe(asc, ascq)
-            ),
+            RefuseReason::DeviceError { sense } => {
+                let (asc, ascq) = (sense.asc(), sense.ascq());
+                let key = sense.sense_key().0;
+                write!(f, "device error (sense key {key:x}, {asc:02x}/{ascq:02x}: ")?;
+                write!(f, "{})", describe(asc, ascq))
+            }
             RefuseReason::UnitAttentionStorm => f.write_str("unit attentions did not stop"),
             RefuseReason::Busy => f.write_str("device busy past the retry budget"),
             RefuseReason::ReservationConflict => f.write_str("reservation conflict"),
@@ -336,19 +376,19 @@ pub enum Warning {
     /// A VPD page listed in page 00h could not be read.
     VpdPageFailed {
         /// The page code.
-        page: u8,
+        page: PageCode,
     },
     /// A VPD page (or its header) timed out or the transport failed on it: no further VPD
     /// page is read, as if `NO_VPD` were set (a bridge hanging on a VPD page is the known
     /// USB failure mode; optional steps are never retried after a transport failure).
     VpdAbandoned {
         /// The page code that failed.
-        page: u8,
+        page: PageCode,
     },
     /// A VPD page came back with another page code or too short to decode.
     VpdPageMalformed {
         /// The page code asked for.
-        page: u8,
+        page: PageCode,
     },
     /// The unit serial number is longer than the report keeps, or absent from page 80h.
     SerialUnusable,
@@ -357,31 +397,19 @@ pub enum Warning {
     /// TEST UNIT READY / START STOP UNIT failed in a way that is not a verdict; READ
     /// CAPACITY decides.
     SpinUpFailed {
-        /// SENSE KEY (0 without sense).
-        sense_key: u8,
-        /// ASC.
-        asc: u8,
-        /// ASCQ.
-        ascq: u8,
+        /// The sense, when the failure came with some.
+        sense: Option<SenseCode>,
     },
     /// START STOP UNIT (START=1) did not succeed; it is not sent again and TEST UNIT READY
     /// polling resumes (Linux `sd_spinup_disk` ignores START's status).
     StartUnitFailed {
-        /// SENSE KEY (0 without sense).
-        sense_key: u8,
-        /// ASC.
-        asc: u8,
-        /// ASCQ.
-        ascq: u8,
+        /// The sense, when the failure came with some.
+        sense: Option<SenseCode>,
     },
     /// The device completed a command with a recovered error or similar sense.
     Recovered {
-        /// SENSE KEY.
-        sense_key: u8,
-        /// ASC.
-        asc: u8,
-        /// ASCQ.
-        ascq: u8,
+        /// The sense.
+        sense: SenseCode,
     },
     /// READ CAPACITY(16) failed or is not supported; READ CAPACITY(10) was used.
     ReadCapacity16Failed,
@@ -411,10 +439,8 @@ pub enum Warning {
     /// The medium may have changed during the attach (UNIT ATTENTION 28h/2Ah/3Fh): what
     /// was read may be stale.
     ChangeReported {
-        /// ASC.
-        asc: u8,
-        /// ASCQ.
-        ascq: u8,
+        /// The unit attention's sense.
+        sense: SenseCode,
     },
 }
 

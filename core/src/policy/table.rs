@@ -13,7 +13,7 @@ use core::fmt;
 
 use super::{Budget, Change, Reason};
 use crate::quirks::Quirks;
-use crate::sense::SenseKey;
+use crate::sense::{SenseCode, SenseKey};
 
 /// What a table row says to do, before budgets and command-specific exceptions apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -398,10 +398,9 @@ const fn kd(
     SenseKeyDefault { sense_key, rule, linux, freebsd, why }
 }
 
-/// The rule for `sense_key`/`asc`/`ascq`: the narrowest matching row, else the sense key's
-/// default.
-pub fn lookup(sense_key: SenseKey, asc: u8, ascq: u8) -> Rule {
-    let sense_key = SenseKey(sense_key.0 & 0x0f);
+/// The rule for a sense code: the narrowest matching row, else the sense key's default.
+pub fn lookup(code: SenseCode) -> Rule {
+    let (sense_key, asc, ascq) = (code.sense_key(), code.asc(), code.ascq());
     let table: &[SenseRule] = &SENSE_RULES;
     let key = (sense_key.0, asc);
     let start = table.partition_point(|r| (r.sense_key.0, r.asc) < key);

@@ -37,6 +37,7 @@ pub mod asc;
 #[rustfmt::skip]
 mod asc_table;
 pub mod ata;
+mod code;
 pub mod descriptor;
 pub mod fixed;
 pub mod sks;
@@ -45,6 +46,7 @@ use core::fmt;
 
 pub use asc::{describe, AscText};
 pub use ata::{AtaReturn, AtaStatusReturn, FixedAtaReturn};
+pub use code::SenseCode;
 pub use descriptor::{Descriptor, DescriptorOverrun, Descriptors, RawDescriptor};
 pub use sks::SenseKeySpecific;
 

@@ -178,7 +178,8 @@ impl fmt::Debug for Ascii<'_> {
 
 /// Defines an open code space: a newtype over an integer with a named constant per value the
 /// spec assigns, a `name()` for those values, and `Debug` that prints the name or the number
-/// in hex. Unknown values round-trip as data (see the module doc, rule 4).
+/// in hex, and `Display` that prints the name or just the number (`0x77`). Unknown values
+/// round-trip as data (see the module doc, rule 4).
 ///
 /// ```
 /// sbc_core::open_enum! {
@@ -192,6 +193,8 @@ impl fmt::Debug for Ascii<'_> {
 /// assert_eq!(Status(0x02), Status::CHECK_CONDITION);
 /// assert_eq!(Status::GOOD.name(), Some("GOOD"));
 /// assert_eq!(format!("{:?}", Status(0x77)), "Status(0x77)");
+/// assert_eq!(Status(0x77).to_string(), "0x77");
+/// assert_eq!(Status::GOOD.to_string(), "GOOD");
 /// ```
 #[macro_export]
 macro_rules! open_enum {
@@ -222,6 +225,16 @@ macro_rules! open_enum {
                 match self.name() {
                     Some(name) => f.write_str(name),
                     None => write!(f, "{}({:#04x})", stringify!($name), self.0),
+                }
+            }
+        }
+
+        /// The spec's name, or the value in hex (`0x7e`) when this crate does not name it.
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                match self.name() {
+                    Some(name) => f.write_str(name),
+                    None => write!(f, "{:#04x}", self.0),
                 }
             }
         }
