@@ -14,6 +14,9 @@
 //!
 //! # How to drive it
 //!
+//! [`drive()`] runs the loop below against a [`Host`] (a clock and a way to send a command);
+//! every caller in this project uses it. By hand, the loop is:
+//!
 //! ```text
 //! let mut engine = Engine::begin(config, now);
 //! loop {
@@ -192,7 +195,7 @@ pub const SENSE_LENGTH_ATA: u8 = 22;
 
 /// The longest data transfer the engine asks for: one logical block of READ(10) of LBA 0,
 /// whose length the capacity phase limits to 4096 (VPD pages are read at most 1024 bytes,
-/// INQUIRY and MODE SENSE at most 255). A [`drive`] buffer this long fits every command.
+/// INQUIRY and MODE SENSE at most 255). A [`drive()`] buffer this long fits every command.
 pub const MAX_TRANSFER_LENGTH: usize = 4096;
 
 /// One command to send.

@@ -2,7 +2,8 @@
 //!
 //! Apple's `UserSendCDB` reports a `SCSIServiceResponse` and a `SCSITaskStatus`
 //! (docs/driverkit.md §Service response and task status: values from
-//! IOSCSIArchitectureModelFamily's `SCSITask.h` [K], presumed identical in DriverKit [I]). sbc-core uses the same numbers, so the shim passes them through untouched.
+//! IOSCSIArchitectureModelFamily's `SCSITask.h` \[K\], presumed identical in DriverKit
+//! \[I\]). sbc-core uses the same numbers, so the shim passes them through untouched.
 //! The SAM status codes (SAM-5 §5.3) and Apple's delivery-failure codes overlap numerically:
 //! a task status means something only together with its service response.
 
