@@ -41,7 +41,7 @@ fn bind_libiscsi() {
             "libiscsi_wrapper.h",
             "#include <stdint.h>\n#include <iscsi/iscsi.h>\n#include <iscsi/scsi-lowlevel.h>\n",
         )
-        .allowlist_function("iscsi_(create_context|destroy_context|parse_full_url|destroy_url|set_targetname|set_session_type|set_header_digest|full_connect_sync|logout_sync|disconnect|get_error|scsi_command_sync|set_timeout)")
+        .allowlist_function("iscsi_(create_context|destroy_context|parse_full_url|destroy_url|set_targetname|set_session_type|set_header_digest|full_connect_sync|logout_sync|disconnect|get_error|scsi_command_sync|set_timeout|set_noautoreconnect|set_reconnect_max_retries)")
         .allowlist_function("scsi_(create_task|free_scsi_task)")
         .allowlist_type("scsi_task|scsi_status|iscsi_data|iscsi_url|scsi_xfer_dir|scsi_residual|iscsi_session_type|iscsi_header_digest")
         .allowlist_var("(SCSI|ISCSI)_.*")

@@ -1,11 +1,17 @@
-//! Drives the core's characterization engine against a [`Target`] in virtual time: what the
-//! dext does in `UserDetermineDeviceCharacteristics`, minus DriverKit.
+//! Drives the core's characterization engine against a [`Target`]: what the dext does in
+//! `UserDetermineDeviceCharacteristics`, minus DriverKit.
 //!
 //! The loop is the core's own ([`sbc_core::attach::drive`]), the one the shim runs; this
-//! module is its [`Host`]: it sends each command to the target and keeps a virtual clock
-//! instead of sleeping. Each command costs a fixed latency of virtual time (a timed-out one
-//! costs its whole timeout), so a 100-second spin-up finishes instantly and every run is
-//! deterministic.
+//! module is its [`Host`]: it sends each command to the target and keeps the clock the
+//! target runs on ([`Clock`]):
+//!
+//! - Virtual (simulated targets): each command costs a fixed latency (a timed-out one costs
+//!   its whole timeout) and waits are skipped, so a 100-second spin-up finishes instantly
+//!   and every run is deterministic.
+//! - Monotonic (real devices): the engine is fed `std::time::Instant`, waits sleep, and a
+//!   command costs what it really took. The engine's time budget then bounds the attach in
+//!   wall-clock time: it ends at most one command timeout after `Config::time_budget`
+//!   (a command in flight when the budget ends is waited for, not abandoned).
 //!
 //! The DriverKit rule that reaches the engine through this loop: sense data arrives cut to
 //! the length the request asked for (18 bytes, or 22 for ATA PASS-THROUGH;
@@ -20,7 +26,7 @@ use sbc_core::attach::{
 use sbc_core::time::{Duration, Instant};
 use sbc_core::wire::status::TaskOutcome;
 
-use crate::target::Target;
+use crate::target::{Clock, Target};
 
 /// Virtual time one command takes (the latency model of docs/performance.md).
 pub const COMMAND_LATENCY: Duration = Duration::from_millis(1);
@@ -55,30 +61,55 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
-/// A [`Target`] on a virtual clock, recording the transcript.
-struct VirtualHost<'t> {
+/// A [`Target`] on its clock, recording the transcript.
+struct TargetHost<'t> {
     target: &'t mut dyn Target,
+    /// The virtual clock; for a monotonic target, the last reading of the real one.
     now: Instant,
+    /// For a monotonic target: the real instant that `Instant::from_millis(0)` stands for.
+    epoch: Option<std::time::Instant>,
     transcript: Vec<Exchange>,
 }
 
-impl Host for VirtualHost<'_> {
+impl TargetHost<'_> {
+    fn real_now(epoch: std::time::Instant) -> Instant {
+        let ms = u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Instant::from_millis(ms)
+    }
+}
+
+impl Host for TargetHost<'_> {
     fn now(&mut self) -> Instant {
+        if let Some(epoch) = self.epoch {
+            self.now = Self::real_now(epoch);
+        }
         self.now
     }
 
     fn execute(&mut self, request: &Request, data: &mut [u8], sense: &mut [u8]) -> Executed {
         let done = self.target.execute(&request.command, data, self.now);
-        // A timed-out command costs its whole timeout: the initiator waited that long.
-        let taken = if done.outcome.is_timeout() { request.timeout } else { COMMAND_LATENCY };
-        self.now = self.now + taken;
+        if self.epoch.is_none() {
+            // A timed-out command costs its whole timeout: the initiator waited that long.
+            let taken = if done.outcome.is_timeout() { request.timeout } else { COMMAND_LATENCY };
+            self.now = self.now + taken;
+        }
         let sense_length = done.sense.len().min(sense.len());
         sense[..sense_length].copy_from_slice(&done.sense[..sense_length]);
         Executed { outcome: done.outcome, realized: done.realized, sense_length }
     }
 
     fn wait_until(&mut self, until: Instant) {
-        self.now = self.now.max(until);
+        match self.epoch {
+            None => self.now = self.now.max(until),
+            Some(_) => {
+                let left = until.saturating_since(self.now());
+                std::thread::sleep(std::time::Duration::from_millis(left.as_millis()));
+                // Sleep may end a hair early on some clocks: never report before `until`.
+                while self.now() < until {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
+        }
     }
 
     fn observe(&mut self, seen: &Seen<'_>) {
@@ -93,21 +124,22 @@ impl Host for VirtualHost<'_> {
     }
 }
 
-/// Runs one attach of `target` with `config`, starting the virtual clock at zero.
+/// Runs one attach of `target` with `config`, on the target's clock, starting it at zero.
 ///
 /// # Errors
 /// Only when the engine or this host breaks its promises ([`DriveError`]); a device that
 /// misbehaves gives an [`Outcome`] with a refusal, never an error.
 pub fn run(config: Config, target: &mut dyn Target) -> Result<Outcome, DriveError> {
     let start = Instant::from_millis(0);
-    let mut host = VirtualHost { target, now: start, transcript: Vec::new() };
+    let epoch = (target.clock() == Clock::Monotonic).then(std::time::Instant::now);
+    let mut host = TargetHost { target, now: start, epoch, transcript: Vec::new() };
     let mut engine = Engine::begin(config, start);
     let mut data = vec![0u8; MAX_TRANSFER_LENGTH];
     let verdict = drive(&mut engine, &mut host, &mut data)?;
     Ok(Outcome {
         report: *engine.report(),
         verdict,
-        elapsed: host.now.saturating_since(start),
+        elapsed: host.now().saturating_since(start),
         transcript: host.transcript,
     })
 }

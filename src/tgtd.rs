@@ -145,6 +145,16 @@ impl Tgtd {
         std::fs::read_to_string(self.work.join("tgtd.log")).unwrap_or_default()
     }
 
+    /// Sends `signal` (a name `kill -s` takes: STOP, CONT, KILL) to tgtd: tests make the
+    /// target hang or die mid-attach with it.
+    pub fn signal(&self, signal: &str) -> Result<(), String> {
+        let status = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .map_err(|e| format!("cannot run kill: {e}"))?;
+        status.success().then_some(()).ok_or_else(|| format!("kill -s {signal} failed: {status}"))
+    }
+
     /// Runs tgtadm against this instance.
     pub fn tgtadm(&self, args: &[&str]) -> Result<String, String> {
         let out = Command::new("tgtadm")
@@ -176,6 +186,8 @@ impl Tgtd {
     }
 
     fn stop(&mut self) {
+        // A stopped tgtd would leave tgtadm waiting forever.
+        let _ = self.signal("CONT");
         let tid = ["--tid", "1"];
         let iscsi = ["--lld", "iscsi"];
         let offline = [

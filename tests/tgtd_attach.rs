@@ -3,9 +3,12 @@
 //! was configured with, and the engine must never send a command outside its allowlist.
 #![cfg(feature = "iscsi")]
 
-use sbc_core::attach::{is_non_destructive, Config, DiscardMethod, Verdict};
+use sbc_core::attach::{is_non_destructive, Config, DiscardMethod, RefuseReason, Verdict};
+use sbc_core::time::{Duration, Instant};
+use sbc_core::wire::cdb::Command;
 use sbc_dext::attach::{run, Outcome};
 use sbc_dext::target::iscsi::IscsiTarget;
+use sbc_dext::target::{Clock, Completion, Target};
 use sbc_dext::tgtd::{LunConfig, Tgtd};
 
 const MIB: u64 = 1 << 20;
@@ -91,4 +94,63 @@ fn a_lun_that_does_not_exist_is_refused() {
     // LUN 0 is tgtd's controller (PDT 0Ch): not a disk.
     let controller = attach(&tgtd, 0);
     assert!(matches!(controller.verdict, Verdict::Refuse(_)), "{:?}", controller.verdict);
+}
+
+/// Forwards to an iSCSI session and sends tgtd a signal just before command `at`: the
+/// target hangs (STOP) or dies (KILL) in the middle of an attach.
+struct SignalAt<'a> {
+    session: IscsiTarget,
+    tgtd: &'a Tgtd,
+    signal: &'static str,
+    at: usize,
+    sent: usize,
+}
+
+impl Target for SignalAt<'_> {
+    fn clock(&self) -> Clock {
+        self.session.clock()
+    }
+
+    fn execute(&mut self, command: &Command, data: &mut [u8], now: Instant) -> Completion {
+        if self.sent == self.at {
+            self.tgtd.signal(self.signal).expect("signal tgtd");
+        }
+        self.sent += 1;
+        self.session.execute(command, data, now)
+    }
+}
+
+/// A target that hangs or dies mid-attach: the attach ends, refused as a transport failure,
+/// within the engine's time budget plus one command timeout of wall-clock time (the bound
+/// `sbc_dext::attach` states), and libiscsi does not reconnect forever.
+#[test]
+fn a_hung_or_dead_target_ends_the_attach_within_its_bound() {
+    const COMMAND_TIMEOUT_S: i32 = 2;
+    let config = Config {
+        time_budget: Duration::from_secs(15),
+        command_timeout: Duration::from_secs(COMMAND_TIMEOUT_S as u64),
+        ..Config::default()
+    };
+    let bound = std::time::Duration::from_millis(config.time_budget.as_millis())
+        + std::time::Duration::from_secs(COMMAND_TIMEOUT_S as u64 + 1);
+    for signal in ["STOP", "KILL"] {
+        let tgtd =
+            Tgtd::start(&[LunConfig::new(1, 8 * MIB, 512)]).unwrap_or_else(|e| panic!("tgtd: {e}"));
+        let mut session = IscsiTarget::connect(&tgtd.url(1), true)
+            .unwrap_or_else(|e| panic!("login: {e}\n{}", tgtd.log()));
+        session.set_timeout(COMMAND_TIMEOUT_S);
+        // Command 3 is the first VPD page after 00h: an optional step, then TEST UNIT READY.
+        let mut target = SignalAt { session, tgtd: &tgtd, signal, at: 3, sent: 0 };
+        let started = std::time::Instant::now();
+        let outcome = run(config, &mut target).expect("the engine ends");
+        let took = started.elapsed();
+        assert!(took <= bound, "SIG{signal}: {took:?} > {bound:?}");
+        assert_eq!(
+            outcome.verdict,
+            Verdict::Refuse(RefuseReason::TransportFailure),
+            "SIG{signal} after {took:?}: {:#?}",
+            outcome.transcript
+        );
+        eprintln!("SIG{signal}: refused in {took:?} after {} commands", outcome.transcript.len());
+    }
 }

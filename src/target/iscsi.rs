@@ -13,7 +13,7 @@ use sbc_core::time::Instant;
 use sbc_core::wire::cdb::{Command, DataDirection};
 use sbc_core::wire::status::{DeliveryFailure, TaskStatus};
 
-use super::{Completion, Target};
+use super::{Clock, Completion, Target};
 
 #[allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code, missing_docs)]
 #[allow(clippy::all)]
@@ -21,7 +21,8 @@ mod sys {
     include!(concat!(env!("OUT_DIR"), "/libiscsi.rs"));
 }
 
-/// Seconds after which libiscsi gives up on a command or login.
+/// Seconds after which libiscsi gives up on a command or login, unless
+/// [`IscsiTarget::set_timeout`] says otherwise.
 const TIMEOUT_SECONDS: i32 = 10;
 
 /// The initiator name this project logs in with.
@@ -82,6 +83,11 @@ impl IscsiTarget {
             sys::iscsi_set_targetname(context.as_ptr(), name.as_ptr());
             sys::iscsi_set_session_type(context.as_ptr(), sys::ISCSI_SESSION_NORMAL);
             sys::iscsi_set_header_digest(context.as_ptr(), sys::ISCSI_HEADER_DIGEST_NONE_CRC32C);
+            // A lost connection fails the command instead of libiscsi reconnecting and
+            // replaying it, forever by default (docs/witnesses.md §libiscsi): retrying is
+            // the engine's decision, within its budgets.
+            sys::iscsi_set_noautoreconnect(context.as_ptr(), 1);
+            sys::iscsi_set_reconnect_max_retries(context.as_ptr(), 0);
             let login_lun = if see_unit_attentions { -1 } else { lun };
             sys::iscsi_full_connect_sync(context.as_ptr(), portal.as_ptr(), login_lun)
         };
@@ -89,6 +95,12 @@ impl IscsiTarget {
             return Err(IscsiError(format!("{url}: login failed: {}", target.last_error())));
         }
         Ok(target)
+    }
+
+    /// Seconds libiscsi waits for any one command before giving up on it (a task timeout).
+    pub fn set_timeout(&mut self, seconds: i32) {
+        // SAFETY: context is live.
+        unsafe { sys::iscsi_set_timeout(self.context.as_ptr(), seconds) };
     }
 
     fn last_error(&self) -> String {
@@ -104,6 +116,10 @@ impl IscsiTarget {
 }
 
 impl Target for IscsiTarget {
+    fn clock(&self) -> Clock {
+        Clock::Monotonic
+    }
+
     fn execute(&mut self, command: &Command, data: &mut [u8], _now: Instant) -> Completion {
         let Ok(length) = usize::try_from(command.transfer_length) else {
             return Completion::delivery_failure(DeliveryFailure::DELIVERY_FAILURE);
@@ -139,14 +155,15 @@ impl Target for IscsiTarget {
         // synchronous call.
         let done =
             unsafe { sys::iscsi_scsi_command_sync(self.context.as_ptr(), self.lun, task, out_ptr) };
-        let completion = if done.is_null() {
-            // libiscsi reports timeouts and lost connections the same way.
-            Completion::delivery_failure(DeliveryFailure::DEVICE_NOT_RESPONDING)
-        } else {
-            // SAFETY: the task completed; its datain buffer is owned by the task.
-            unsafe { read_task(&*task, command.direction, buffer) }
-        };
-        // SAFETY: created above, not used after this.
+        if done.is_null() {
+            // libiscsi reports timeouts and lost connections the same way. The task may still
+            // sit in the session's queues (a PDU that was never answered), so it is not freed
+            // here: libiscsi would touch it again when it drains them.
+            return Completion::delivery_failure(DeliveryFailure::DEVICE_NOT_RESPONDING);
+        }
+        // SAFETY: the task completed; its datain buffer is owned by the task.
+        let completion = unsafe { read_task(&*task, command.direction, buffer) };
+        // SAFETY: created above, completed, not used after this.
         unsafe { sys::scsi_free_scsi_task(task) };
         completion
     }

@@ -42,8 +42,23 @@ impl Completion {
     }
 }
 
+/// Which clock a target's commands run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// Simulated: time passes only as the host loop says (a command costs a fixed latency).
+    Virtual,
+    /// A real device: time passes whatever the loop does; a command costs what it costs,
+    /// and the engine's budgets must run on the monotonic clock to bound the attach.
+    Monotonic,
+}
+
 /// Something that executes SCSI commands.
 pub trait Target {
+    /// The clock this target's commands take time on. Simulated targets are [`Clock::Virtual`].
+    fn clock(&self) -> Clock {
+        Clock::Virtual
+    }
+
     /// Executes `command`. `data` is the data-phase buffer: for data-in the target writes up
     /// to `command.transfer_length` bytes into it and reports how many in
     /// [`Completion::realized`]; for data-out it reads `command.transfer_length` bytes from it.
