@@ -14,16 +14,31 @@ use super::decode::hex;
 use super::CliError;
 
 /// Parses sense bytes given as command-line arguments (`70 00 05 ...`, `0x70`, `7000`,
-/// commas allowed), in the same syntax as a `.hex` file.
+/// `70,00,05`). Each argument is bytes on its own: there are no comments (a `#` argument is
+/// an error, not the start of a comment that would drop every later byte), and an argument
+/// that is not hex bytes is an error naming it.
 ///
 /// # Errors
-/// Bad hex, or no bytes at all.
+/// An argument that is not hex bytes, more than [`super::MAX_CAPTURE`] bytes, or no bytes.
 pub fn bytes_from_args(args: &[String]) -> Result<Vec<u8>, CliError> {
-    let text = args.join(" ");
-    let mut out = vec![0u8; text.len() / 2 + 1];
-    let n = sbc_core::capture::parse_hex(text.as_bytes(), &mut out)
-        .map_err(|e| CliError(format!("sense bytes: {e}")))?;
-    out.truncate(n);
+    let mut out = Vec::new();
+    for arg in args {
+        let bad = || CliError(format!("sense bytes: argument '{arg}' is not hex bytes"));
+        if arg.bytes().any(|c| c == b'#' || c.is_ascii_control()) {
+            return Err(bad());
+        }
+        let mut bytes = vec![0u8; arg.len() / 2 + 1];
+        let n = sbc_core::capture::parse_hex(arg.as_bytes(), &mut bytes).map_err(|e| {
+            CliError(format!("sense bytes: argument '{arg}' is not hex bytes: {e}"))
+        })?;
+        if n == 0 {
+            return Err(bad());
+        }
+        out.extend_from_slice(&bytes[..n]);
+        if out.len() > super::MAX_CAPTURE {
+            return Err(CliError(format!("sense bytes: more than {} bytes", super::MAX_CAPTURE)));
+        }
+    }
     if out.is_empty() {
         return Err(CliError("no sense bytes given (pass hex bytes, or -f FILE)".into()));
     }
