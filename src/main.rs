@@ -1,5 +1,6 @@
 //! `sbc-dext`: the host-side command line of the sbc-dext driver.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -72,7 +73,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
     let ok = |text| (text, ExitCode::SUCCESS);
     let result = match args.command {
         Command::Attach {
@@ -105,13 +109,54 @@ fn main() -> ExitCode {
         .map(ok),
     };
     match result {
-        Ok((text, code)) => {
-            print!("{text}");
-            code
-        }
-        Err(e) => {
-            eprintln!("sbc-dext: error: {e}");
-            ExitCode::from(2)
-        }
+        Ok((text, code)) => match write_output(&text) {
+            Ok(()) => code,
+            // The reader stopped reading (`| head`): not an error; the command's own exit
+            // code still stands (attach's 0 accept / 1 refuse).
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
+            Err(e) => fail(&format!("cannot write output: {e}")),
+        },
+        Err(e) => fail(&e.to_string()),
     }
+}
+
+/// Writes the whole output to stdout and flushes it.
+fn write_output(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// Reports `message` as one line on stderr and returns exit code 2.
+fn fail(message: &str) -> ExitCode {
+    // If stderr itself cannot be written there is nobody left to tell; the exit code says it.
+    let _ = writeln!(io::stderr().lock(), "sbc-dext: error: {}", cli::one_line(message));
+    ExitCode::from(2)
+}
+
+/// A command line clap refused: `--help` and `--version` print as usual; anything else is
+/// one line on stderr (clap's message without its usage block) and exit code 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            return match e.print() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(io) if io.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(io) => fail(&format!("cannot write output: {io}")),
+            };
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return fail("a subcommand is required: attach, decode or sense (see --help)");
+        }
+        _ => {}
+    }
+    // clap renders "error: MESSAGE" and its indented details, then a blank line, the usage
+    // and tips; keep the message and details, joined into one line.
+    let rendered = e.render().to_string();
+    let message: Vec<&str> =
+        rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+    let message = message.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    fail(&format!("{message} (see --help)"))
 }
