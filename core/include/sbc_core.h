@@ -14,7 +14,11 @@
  *  - Outputs are written only when the call returns SBC_STATUS_OK. On any other status the
  *    caller's output memory is untouched.
  *  - Every pointer argument is checked: NULL gives SBC_STATUS_NULL_PARAMETER (except where a
- *    NULL is documented as meaning "none", as for sbc_completion.sense).
+ *    NULL is documented as meaning "none", as for sbc_completion.sense). This holds whatever
+ *    the length that follows a buffer: (NULL, 0) is SBC_STATUS_NULL_PARAMETER, not an empty
+ *    buffer. A NULL from a C caller is nearly always a buffer that was never obtained, and
+ *    one rule for every pointer is simpler to rely on than a rule that depends on the
+ *    length; an empty buffer is any non-NULL pointer with length 0.
  *  - No call allocates, blocks, sleeps or reads a clock; no call keeps a pointer after it
  *    returns.
  *  - Apple's types never cross this boundary: service response and task status travel as
@@ -37,8 +41,10 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 /* The ABI version this header describes: major << 16 | minor << 8 | patch. A shim must
- * refuse to run with a core whose major version differs from SBC_CORE_ABI_VERSION's. */
-#define SBC_CORE_ABI_VERSION 0x000100u
+ * refuse to run with a core whose major version differs from SBC_CORE_ABI_VERSION's.
+ * 0.1.1: (NULL, 0) inputs give SBC_STATUS_NULL_PARAMETER; sbc_capacity reads 0 for a
+ * physical block length past the end of cut READ CAPACITY(16) data (layouts unchanged). */
+#define SBC_CORE_ABI_VERSION 0x000101u
 
 /* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
 uint32_t sbc_core_abi_version(void);
@@ -205,7 +211,9 @@ typedef struct sbc_inquiry_summary {
   uint8_t reserved2[1];         /* zero */
 } sbc_inquiry_summary;
 
-/* Decodes the standard INQUIRY data in `data[0..length)` (the realized bytes only). */
+/* Decodes the standard INQUIRY data in `data[0..length)` (the realized bytes only). A NULL
+ * `data` is SBC_STATUS_NULL_PARAMETER even when `length` is 0; a non-NULL `data` with too
+ * few bytes for the fixed header (including 0) is SBC_STATUS_TRUNCATED. */
 sbc_status sbc_decode_inquiry(const uint8_t *data, size_t length,
                               sbc_inquiry_summary *summary_out);
 
@@ -213,19 +221,30 @@ sbc_status sbc_decode_inquiry(const uint8_t *data, size_t length,
 typedef struct sbc_capacity {
   uint64_t block_count;          /* RETURNED LOGICAL BLOCK ADDRESS + 1 */
   uint32_t logical_block_length; /* bytes */
-  uint32_t physical_block_length; /* bytes (logical << LBPPBE); = logical for RC10 */
+  uint32_t physical_block_length; /* bytes (logical << LBPPBE); = logical for RC10; 0 for
+                                   * RC16 data cut before LBPPBE (byte 13): not reported,
+                                   * and 0 says so where the logical length would be a
+                                   * guess; a caller needing a value falls back itself */
   uint16_t lowest_aligned_lba;   /* RC16 only, else 0 */
-  uint8_t protection_type;       /* 0 = none, 1..3 = Type 1..3 protection; RC16 only */
+  uint8_t protection_type;       /* RC16 only, else 0; see below */
   bool lbpme;                    /* logical block provisioning management enabled */
   bool lbprz;                    /* unmapped blocks read as zero */
   bool use_read_capacity_16;     /* RC10 returned 0xFFFFFFFF: the capacity needs RC16 */
   bool truncated;                /* RC16 data cut short: the fields past the cut read 0/false */
   uint8_t reserved[1];           /* zero */
 } sbc_capacity;
+/* protection_type is 0 when PROT_EN is 0 (no protection information), else P_TYPE + 1
+ * (SBC-4 §5.21.2: P_TYPE 000b..010b are Type 1..3 protection), so 1..3 are Types 1..3 and
+ * 4..8 are the reserved P_TYPE values 011b..111b, kept as the device sent them rather than
+ * mapped or refused (the core keeps unknown code values as data): a shim that knows only
+ * Types 1..3 should treat 4..8 as protection it cannot use. The full range is 0..8. It is
+ * also 0 when the data is cut before byte 12 (`truncated` tells that case apart). */
 
 /* Decodes READ CAPACITY data in `data[0..length)`; `cdb_length` says which command produced
- * it (10 or 16; anything else is SBC_STATUS_INVALID_ARGUMENT). A capacity of 2^64 blocks or
- * a physical block longer than 4 GiB cannot be represented and gives SBC_STATUS_MALFORMED. */
+ * it (10 or 16; anything else is SBC_STATUS_INVALID_ARGUMENT). A NULL `data` is
+ * SBC_STATUS_NULL_PARAMETER even when `length` is 0 (checked before `cdb_length`). A capacity
+ * of 2^64 blocks, or a physical block of 4 GiB (2^32 bytes) or more, does not fit its field
+ * and gives SBC_STATUS_MALFORMED; the longest physical block reported is 2^32 - 1 bytes. */
 sbc_status sbc_decode_read_capacity(uint8_t cdb_length, const uint8_t *data, size_t length,
                                     sbc_capacity *capacity_out);
 
@@ -233,8 +252,9 @@ sbc_status sbc_decode_read_capacity(uint8_t cdb_length, const uint8_t *data, siz
 
 /* The quirk flag called name[0..length) (not NUL-terminated; ASCII case and '-'/'_' are not
  * significant), as spelled in the personality's SbcQuirks dictionary and on the CLI: e.g.
- * "retry-hwerror", "no-vpd", "fix-capacity". An unknown name gives
- * SBC_STATUS_INVALID_ARGUMENT, so the shim can log it and ignore that one entry. */
+ * "retry-hwerror", "no-vpd", "fix-capacity". An unknown name (including the empty name, a
+ * non-NULL `name` with length 0) gives SBC_STATUS_INVALID_ARGUMENT, so the shim can log it
+ * and ignore that one entry. A NULL `name` is SBC_STATUS_NULL_PARAMETER whatever `length`. */
 sbc_status sbc_quirk_by_name(const char *name, size_t length, uint32_t *flag_out);
 
 #ifdef __cplusplus

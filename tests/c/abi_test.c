@@ -132,6 +132,11 @@ static void test_decoders(void) {
   CHECK(s.revision[0] == '\0');
   CHECK(sbc_decode_inquiry(inq, 4, &s) == SBC_STATUS_TRUNCATED);
   CHECK(sbc_decode_inquiry(NULL, 36, &s) == SBC_STATUS_NULL_PARAMETER);
+  /* NULL is NULL_PARAMETER whatever the length; an empty non-NULL buffer is TRUNCATED. */
+  memset(&s, 0xEE, sizeof s);
+  CHECK(sbc_decode_inquiry(NULL, 0, &s) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_decode_inquiry(inq, 0, &s) == SBC_STATUS_TRUNCATED);
+  CHECK(s.version == 0xEE);
 
   /* READ CAPACITY(16) of tgtd's 64 MiB LUN: LBA 131071, 512-byte blocks, LBPPBE 3,
    * LBPME|LBPRZ, lowest aligned LBA 0 (SBC-4 table 120). */
@@ -143,10 +148,60 @@ static void test_decoders(void) {
     CHECK(cap.physical_block_length == 4096 && cap.lowest_aligned_lba == 0);
     CHECK(cap.lbpme && cap.lbprz && cap.protection_type == 0 && !cap.use_read_capacity_16);
     CHECK(!cap.truncated);
-    /* Cut after the block length: decodes, marked truncated, the rest reads 0/false. */
+    /* Cut after the block length: decodes, marked truncated, the rest reads 0/false,
+     * the physical block length included (LBPPBE is byte 13: not reported, not guessed). */
     CHECK(sbc_decode_read_capacity(16, rc16, 12, &cap) == SBC_STATUS_OK);
     CHECK(cap.truncated && cap.block_count == 131072 && !cap.lbpme);
-    CHECK(cap.physical_block_length == 512);
+    CHECK(cap.logical_block_length == 512 && cap.physical_block_length == 0);
+    CHECK(cap.protection_type == 0 && cap.lowest_aligned_lba == 0);
+    /* Cut after byte 12 (protection), still before LBPPBE. */
+    CHECK(sbc_decode_read_capacity(16, rc16, 13, &cap) == SBC_STATUS_OK);
+    CHECK(cap.truncated && cap.logical_block_length == 512 && cap.physical_block_length == 0);
+    /* One byte more and LBPPBE 3 is there: 512 << 3. */
+    CHECK(sbc_decode_read_capacity(16, rc16, 14, &cap) == SBC_STATUS_OK);
+    CHECK(cap.truncated && cap.physical_block_length == 4096 && !cap.lbpme);
+  }
+  /* READ CAPACITY(16) protection (SBC-4 §5.21.2): PROT_EN 0 is 0 whatever P_TYPE says;
+   * PROT_EN 1 gives P_TYPE + 1, the reserved P_TYPE values 011b..111b kept as 4..8. */
+  {
+    uint8_t rc16[32] = {0, 0, 0, 0, 0, 0, 0x0F, 0xFF, 0, 0, 0x02, 0x08};
+    unsigned p_type;
+    rc16[12] = 0x0E; /* P_TYPE 111b, PROT_EN 0 */
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_OK);
+    CHECK(cap.protection_type == 0);
+    for (p_type = 0; p_type < 8; p_type++) {
+      rc16[12] = (uint8_t)(p_type << 1 | 1);
+      memset(&cap, 0xEE, sizeof cap);
+      CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_OK);
+      CHECK(cap.protection_type == p_type + 1 && cap.protection_type <= 8);
+      CHECK(!cap.truncated && cap.logical_block_length == 520);
+    }
+  }
+  /* The physical block length must fit its uint32_t: 2^31 << 1 = 4 GiB exactly does not
+   * (MALFORMED, output untouched); 2^31 << 0 and 0xFFFFFFFF << 0 do. */
+  {
+    uint8_t rc16[32] = {0, 0, 0, 0, 0, 0, 0, 0xFF, 0x80, 0, 0, 0, 0, 0x01};
+    memset(&cap, 0x5A, sizeof cap);
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_MALFORMED);
+    CHECK(cap.block_count == 0x5A5A5A5A5A5A5A5Aull);
+    rc16[13] = 0x00;
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_OK);
+    CHECK(cap.physical_block_length == 0x80000000u && cap.block_count == 256);
+    rc16[8] = rc16[9] = rc16[10] = rc16[11] = 0xFF;
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_OK);
+    CHECK(cap.physical_block_length == 0xFFFFFFFFu);
+    rc16[8] = 0x00; /* 0x00FFFFFF << 8 = 0xFFFFFF00: fits */
+    rc16[13] = 0x08;
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_OK);
+    CHECK(cap.physical_block_length == 0xFFFFFF00u);
+    rc16[11] = 0x00;
+    rc16[10] = 0x00;
+    rc16[9] = 0x01; /* 0x00010000 << 0xF (the largest LBPPBE) = 2^31: fits */
+    rc16[13] = 0x0F;
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_OK);
+    CHECK(cap.physical_block_length == 0x80000000u);
+    rc16[9] = 0x02; /* 0x00020000 << 0xF = 2^32: does not */
+    CHECK(sbc_decode_read_capacity(16, rc16, sizeof rc16, &cap) == SBC_STATUS_MALFORMED);
   }
   /* READ CAPACITY(10) saying "too big for me". */
   {
@@ -155,6 +210,14 @@ static void test_decoders(void) {
     CHECK(cap.use_read_capacity_16 && cap.logical_block_length == 512);
     CHECK(sbc_decode_read_capacity(10, rc10, 7, &cap) == SBC_STATUS_TRUNCATED);
     CHECK(sbc_decode_read_capacity(12, rc10, 8, &cap) == SBC_STATUS_INVALID_ARGUMENT);
+    /* NULL data is NULL_PARAMETER whatever the length, before cdb_length is looked at. */
+    memset(&cap, 0x5A, sizeof cap);
+    CHECK(sbc_decode_read_capacity(10, NULL, 0, &cap) == SBC_STATUS_NULL_PARAMETER);
+    CHECK(sbc_decode_read_capacity(16, NULL, 0, &cap) == SBC_STATUS_NULL_PARAMETER);
+    CHECK(sbc_decode_read_capacity(12, NULL, 0, &cap) == SBC_STATUS_NULL_PARAMETER);
+    CHECK(sbc_decode_read_capacity(16, NULL, 32, &cap) == SBC_STATUS_NULL_PARAMETER);
+    CHECK(cap.block_count == 0x5A5A5A5A5A5A5A5Aull);
+    CHECK(sbc_decode_read_capacity(16, rc10, 0, &cap) == SBC_STATUS_TRUNCATED);
   }
 }
 
@@ -168,6 +231,10 @@ static void test_quirks(void) {
   CHECK(other == 77);
   CHECK(sbc_quirk_by_name("no-vpd", 3, &other) == SBC_STATUS_INVALID_ARGUMENT); /* "no-" */
   CHECK(sbc_quirk_by_name(NULL, 3, &other) == SBC_STATUS_NULL_PARAMETER);
+  /* NULL is NULL_PARAMETER whatever the length; the empty name is an unknown name. */
+  CHECK(sbc_quirk_by_name(NULL, 0, &other) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_quirk_by_name("", 0, &other) == SBC_STATUS_INVALID_ARGUMENT);
+  CHECK(other == 77);
 }
 
 int sbc_abi_c_test(void);

@@ -16,19 +16,19 @@ impl From<Error> for Status {
     }
 }
 
-/// The caller's `data[0..length)`, or `None` for a NULL pointer with a non-zero length.
+/// The caller's `data[0..length)`, or `None` for a NULL pointer, whatever the length: the
+/// header makes every NULL input SBC_STATUS_NULL_PARAMETER, so `(NULL, 0)` is not an empty
+/// buffer (an empty buffer is a non-NULL pointer with length 0).
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `length` bytes for `'a`.
 unsafe fn input<'a>(data: *const u8, length: usize) -> Option<&'a [u8]> {
-    if length == 0 {
-        return Some(&[]);
-    }
     if data.is_null() {
         return None;
     }
-    // SAFETY: the header requires `data` to be valid for reads of `length` bytes, and the
-    // slice does not outlive this call.
+    // SAFETY: non-null (checked above) and `u8` has no alignment requirement; the header
+    // requires `data` to be valid for reads of `length` bytes (any non-null pointer is, for
+    // length 0), and the slice does not outlive this call.
     Some(unsafe { core::slice::from_raw_parts(data, length) })
 }
 
@@ -129,18 +129,23 @@ fn read_capacity_10(buf: &[u8]) -> Result<SbcCapacity, Status> {
 fn read_capacity_16(buf: &[u8]) -> Result<SbcCapacity, Status> {
     let decoded = ReadCapacity16::parse(buf)?;
     let rc = decoded.value;
-    // 2^64 blocks, or a physical block longer than 4 GiB, cannot be represented: the
-    // device is lying, and the caller must not guess.
+    // 2^64 blocks, or a physical block of 4 GiB or more (2^32 does not fit the u32), cannot
+    // be represented: the device is lying, and the caller must not guess.
     let block_count = rc.checked_block_count().ok_or(Status::Malformed)?;
+    // LBPPBE is byte 13: data cut before it leaves the physical length unknown, which the
+    // header reports as 0 like every other field past the cut (not as the logical length,
+    // which would be a guess the caller cannot tell from a report).
     let physical = match rc.physical_block_length() {
         Some(p) => u32::try_from(p).map_err(|_| Status::Malformed)?,
-        None => rc.logical_block_length_in_bytes,
+        None => 0,
     };
     Ok(SbcCapacity {
         block_count,
         logical_block_length: rc.logical_block_length_in_bytes,
         physical_block_length: physical,
         lowest_aligned_lba: rc.lowest_aligned_logical_block_address.unwrap_or(0),
+        // 0 when PROT_EN is 0 or past the cut, else P_TYPE + 1: 1..=3 for Types 1..3 and
+        // 4..=8 for the reserved P_TYPE values, kept as the device sent them.
         protection_type: rc.protection_type().map_or(0, |t| t.0),
         lbpme: rc.lbpme.unwrap_or(false),
         lbprz: rc.lbprz.unwrap_or(false),

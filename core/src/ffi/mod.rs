@@ -26,7 +26,7 @@ use crate::wire::cdb::DataDirection;
 
 /// The ABI version this crate implements: major << 16 | minor << 8 | patch. Must equal the
 /// header's `SBC_CORE_ABI_VERSION`; a test compares them.
-pub const ABI_VERSION: u32 = 0x00_01_00;
+pub const ABI_VERSION: u32 = 0x00_01_01;
 
 /// NUL-terminated crate version for `sbc_core_version_string`.
 const VERSION_STRING: &[u8] = concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes();
@@ -165,6 +165,92 @@ mod test {
                 Status::NullParameter.raw()
             );
         }
+    }
+
+    #[test]
+    fn null_input_is_null_parameter_whatever_the_length() {
+        let mut summary = SbcInquirySummary { version: 0xee, ..Default::default() };
+        let mut capacity = SbcCapacity { block_count: 0x5a, ..Default::default() };
+        let mut flag = 77u32;
+        let empty: [u8; 0] = [];
+        // SAFETY: NULL, or a valid pointer with length 0; outputs valid for writes.
+        unsafe {
+            for len in [0, 1, 36] {
+                assert_eq!(
+                    sbc_decode_inquiry(core::ptr::null(), len, &mut summary),
+                    Status::NullParameter.raw()
+                );
+                for cdb_length in [10, 12, 16] {
+                    let s =
+                        sbc_decode_read_capacity(cdb_length, core::ptr::null(), len, &mut capacity);
+                    assert_eq!(s, Status::NullParameter.raw());
+                }
+                let s = sbc_quirk_by_name(core::ptr::null(), len, &mut flag);
+                assert_eq!(s, Status::NullParameter.raw());
+            }
+            // An empty, non-NULL buffer is data: too short, or an unknown (empty) name.
+            let s = sbc_decode_inquiry(empty.as_ptr(), 0, &mut summary);
+            assert_eq!(s, Status::Truncated.raw());
+            let s = sbc_decode_read_capacity(16, empty.as_ptr(), 0, &mut capacity);
+            assert_eq!(s, Status::Truncated.raw());
+            let s = sbc_quirk_by_name(empty.as_ptr().cast(), 0, &mut flag);
+            assert_eq!(s, Status::InvalidArgument.raw());
+        }
+        assert_eq!((summary.version, capacity.block_count, flag), (0xee, 0x5a, 77));
+    }
+
+    /// READ CAPACITY(16) for `rc16[..len]` through the ABI.
+    fn rc16(data: &[u8; 32], len: usize) -> Result<SbcCapacity, SbcStatus> {
+        let mut capacity = MaybeUninit::<SbcCapacity>::uninit();
+        // SAFETY: `data` is valid for `len <= 32` bytes; `capacity` for writes.
+        let s = unsafe { sbc_decode_read_capacity(16, data.as_ptr(), len, capacity.as_mut_ptr()) };
+        // SAFETY: written when the call returned OK.
+        (s == Status::Ok.raw()).then(|| unsafe { capacity.assume_init() }).ok_or(s)
+    }
+
+    #[test]
+    fn rc16_fields_past_the_cut_read_zero() {
+        // 131072 blocks of 512 bytes, LBPPBE 3, LBPME | LBPRZ.
+        let mut data = [0u8; 32];
+        data[5..16].copy_from_slice(&[0x01, 0xff, 0xff, 0, 0, 0x02, 0x00, 0x00, 0x03, 0xc0, 0]);
+        for len in [12, 13] {
+            let c = rc16(&data, len).unwrap();
+            assert!(c.truncated && !c.lbpme);
+            assert_eq!((c.logical_block_length, c.physical_block_length), (512, 0));
+        }
+        let c = rc16(&data, 14).unwrap();
+        assert_eq!((c.physical_block_length, c.truncated, c.lbpme), (4096, true, false));
+        assert_eq!(rc16(&data, 11), Err(Status::Truncated.raw()));
+    }
+
+    #[test]
+    fn rc16_reserved_protection_types_are_kept() {
+        let mut data = [0u8; 32];
+        data[11] = 0x02; // 512-byte blocks
+        data[12] = 0x0e; // P_TYPE 111b with PROT_EN 0: no protection
+        assert_eq!(rc16(&data, 32).unwrap().protection_type, 0);
+        for p_type in 0..8u8 {
+            data[12] = p_type << 1 | 1;
+            assert_eq!(rc16(&data, 32).unwrap().protection_type, p_type + 1);
+        }
+    }
+
+    #[test]
+    fn rc16_physical_block_of_4_gib_or_more_is_malformed() {
+        let mut data = [0u8; 32];
+        data[8] = 0x80; // 2^31-byte logical blocks
+        data[13] = 1; // LBPPBE 1: 2^32, one past u32::MAX
+        assert_eq!(rc16(&data, 32), Err(Status::Malformed.raw()));
+        data[13] = 0;
+        assert_eq!(rc16(&data, 32).unwrap().physical_block_length, 0x8000_0000);
+        data[8..12].copy_from_slice(&[0, 0x01, 0, 0]); // 2^16 << 15 = 2^31
+        data[13] = 0x0f;
+        assert_eq!(rc16(&data, 32).unwrap().physical_block_length, 0x8000_0000);
+        data[9] = 0x02; // 2^17 << 15 = 2^32
+        assert_eq!(rc16(&data, 32), Err(Status::Malformed.raw()));
+        data[8..12].copy_from_slice(&[0xff; 4]);
+        data[13] = 0;
+        assert_eq!(rc16(&data, 32).unwrap().physical_block_length, u32::MAX);
     }
 
     #[test]

@@ -164,11 +164,11 @@ pub struct SbcCapacity {
     pub block_count: u64,
     /// Logical block length in bytes.
     pub logical_block_length: u32,
-    /// Physical block length in bytes.
+    /// Physical block length in bytes; 0 when RC16 data ends before LBPPBE.
     pub physical_block_length: u32,
     /// LOWEST ALIGNED LOGICAL BLOCK ADDRESS.
     pub lowest_aligned_lba: u16,
-    /// 0 = none, 1..=3 = protection type.
+    /// 0 = none, else P_TYPE + 1: 1..=3 = Type 1..3, 4..=8 = reserved P_TYPE kept as data.
     pub protection_type: u8,
     /// LBPME.
     pub lbpme: bool,
