@@ -149,6 +149,9 @@ fn deeply_nested_plists_are_refused_before_the_tree_is_built() {
     std::fs::write(&shallow, deep_xml(10)).unwrap();
     let out = run(&["attach", "--plist", shallow.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for path in [xml, binary, shallow] {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 #[test]
@@ -208,6 +211,9 @@ fn every_error_is_one_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("… 19990 more)"), "{err}");
     assert!(err.len() < 400, "the list is capped: {} bytes", err.len());
+    for path in [odd, many] {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 #[test]
