@@ -57,8 +57,10 @@ pub struct Outcome {
     pub verdict: Verdict,
     /// Every command, in order.
     pub transcript: Vec<Exchange>,
-    /// Virtual time from begin to done.
+    /// Time from begin to done, on `clock`.
     pub elapsed: Duration,
+    /// The clock the attach ran on: virtual for simulated targets, monotonic for real ones.
+    pub clock: Clock,
 }
 
 /// A [`Target`] on its clock, recording the transcript.
@@ -131,7 +133,8 @@ impl Host for TargetHost<'_> {
 /// misbehaves gives an [`Outcome`] with a refusal, never an error.
 pub fn run(config: Config, target: &mut dyn Target) -> Result<Outcome, DriveError> {
     let start = Instant::from_millis(0);
-    let epoch = (target.clock() == Clock::Monotonic).then(std::time::Instant::now);
+    let clock = target.clock();
+    let epoch = (clock == Clock::Monotonic).then(std::time::Instant::now);
     let mut host = TargetHost { target, now: start, epoch, transcript: Vec::new() };
     let mut engine = Engine::begin(config, start);
     let mut data = vec![0u8; MAX_TRANSFER_LENGTH];
@@ -141,5 +144,6 @@ pub fn run(config: Config, target: &mut dyn Target) -> Result<Outcome, DriveErro
         verdict,
         elapsed: host.now().saturating_since(start),
         transcript: host.transcript,
+        clock,
     })
 }

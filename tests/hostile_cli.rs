@@ -227,3 +227,18 @@ fn every_sense_argument_is_bytes() {
     let out = run(&["sense", "0x70", "00,05", "00000000", "0a", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// LUNs libiscsi would silently wrap (it keeps 14 bits) are refused before any connection,
+/// with or without the `iscsi` feature; a portal nobody listens on says so in one line.
+#[test]
+fn iscsi_urls_are_checked_and_unreachable_portals_say_why() {
+    for lun in ["16384", "16385", "65536", "4294967297", "-1"] {
+        let url = format!("iscsi://127.0.0.1:1/iqn.2026-11.org.sbc-dext:t/{lun}");
+        refused(&run(&["attach", &url]), &url, "LUN");
+    }
+    refused(&run(&["attach", "iscsi://127.0.0.1:1/iqn.x"]), "no LUN", "no LUN");
+    // Port 1 on loopback: nothing listens there.
+    let url = "iscsi://127.0.0.1:1/iqn.2026-11.org.sbc-dext:t/1";
+    let needle = if cfg!(feature = "iscsi") { "Connection refused" } else { "no iSCSI support" };
+    refused(&run(&["attach", url]), url, needle);
+}

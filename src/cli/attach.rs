@@ -19,7 +19,7 @@ use super::CliError;
 use crate::attach::{run, Outcome};
 use crate::personality::{self, PersonalityQuirks};
 use crate::sim::{zoo, Disk};
-use crate::target::Target;
+use crate::target::{Clock, Target};
 
 /// Options of one `attach` run.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +62,7 @@ pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
     };
     let mut target = open(options.target.as_deref().unwrap_or("sim"))?;
     let outcome = run(config, target.as_mut())
-        .map_err(|e| CliError(format!("the engine broke its promise: {e:?}")))?;
+        .map_err(|e| CliError(format!("the engine broke its promise: {e}")))?;
     let code = if outcome.verdict.is_accept() { ExitCode::SUCCESS } else { ExitCode::from(1) };
     let value = outcome_json(&outcome, options.transcript);
     let text = if options.json {
@@ -90,6 +90,7 @@ fn open(target: &str) -> Result<Box<dyn Target>, CliError> {
         return Ok(Box::new(Disk::new(profile)));
     }
     if target.starts_with("iscsi://") {
+        crate::target::iscsi_url::parse(target).map_err(|e| CliError(e.to_string()))?;
         return open_iscsi(target);
     }
     Err(CliError(format!(
@@ -113,6 +114,15 @@ fn open_iscsi(_url: &str) -> Result<Box<dyn Target>, CliError> {
     ))
 }
 
+/// The JSON key of the attach's duration: `virtual_time_ms` for simulated targets,
+/// `wall_time_ms` for real ones.
+fn time_key(clock: Clock) -> &'static str {
+    match clock {
+        Clock::Virtual => "virtual_time_ms",
+        Clock::Monotonic => "wall_time_ms",
+    }
+}
+
 /// The stable JSON shape of an attach (documented in the README).
 pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
     let r = &outcome.report;
@@ -127,7 +137,7 @@ pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
         "quirks": r.quirks.names().collect::<Vec<_>>(),
         "warnings": r.warnings.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>(),
         "commands": outcome.transcript.len(),
-        "virtual_time_ms": outcome.elapsed.as_millis(),
+        time_key(outcome.clock): outcome.elapsed.as_millis(),
     });
     if with_transcript {
         v["transcript"] = outcome
@@ -237,7 +247,15 @@ fn human(outcome: &Outcome, with_transcript: bool) -> String {
     }
     row(
         "commands",
-        format!("{} in {} ms virtual time", outcome.transcript.len(), outcome.elapsed.as_millis()),
+        format!(
+            "{} in {} ms {}",
+            outcome.transcript.len(),
+            outcome.elapsed.as_millis(),
+            match outcome.clock {
+                Clock::Virtual => "virtual time",
+                Clock::Monotonic => "wall time",
+            }
+        ),
     );
     if with_transcript {
         out.push_str("\ntranscript:\n");

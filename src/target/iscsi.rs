@@ -54,8 +54,11 @@ impl IscsiTarget {
     /// sees the device exactly as a fresh attach does.
     ///
     /// # Errors
-    /// A malformed URL, an unreachable portal, a refused login.
+    /// A malformed URL (see [`iscsi_url`](super::iscsi_url)), an unreachable portal, a
+    /// refused login. Every message is one line.
     pub fn connect(url: &str, see_unit_attentions: bool) -> Result<Self, IscsiError> {
+        let checked = super::iscsi_url::parse(url).map_err(|e| IscsiError(e.to_string()))?;
+        reachable(&checked.host, checked.port)?;
         let initiator = CString::new(INITIATOR).expect("no NUL in a constant");
         // SAFETY: a valid C string; the context is destroyed in Drop or below on failure.
         let context = NonNull::new(unsafe { sys::iscsi_create_context(initiator.as_ptr()) })
@@ -76,7 +79,9 @@ impl IscsiTarget {
             sys::iscsi_destroy_url(parsed);
             (portal, name, lun)
         };
-        target.lun = lun;
+        // libiscsi's atoi agrees with the checked LUN for every URL the check lets through.
+        debug_assert_eq!(lun, i32::from(checked.lun));
+        target.lun = i32::from(checked.lun);
         // SAFETY: context is live; the strings outlive the calls.
         let rc = unsafe {
             sys::iscsi_set_timeout(context.as_ptr(), TIMEOUT_SECONDS);
@@ -103,6 +108,7 @@ impl IscsiTarget {
         unsafe { sys::iscsi_set_timeout(self.context.as_ptr(), seconds) };
     }
 
+    /// libiscsi's last error, on one line.
     fn last_error(&self) -> String {
         // SAFETY: context is live; iscsi_get_error returns NULL or a C string it owns.
         let p = unsafe { sys::iscsi_get_error(self.context.as_ptr()) };
@@ -110,7 +116,8 @@ impl IscsiTarget {
             "unknown libiscsi error".into()
         } else {
             // SAFETY: non-null, NUL-terminated, valid until the next call on the context.
-            unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+            let text = unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
         }
     }
 }
@@ -167,6 +174,29 @@ impl Target for IscsiTarget {
         unsafe { sys::scsi_free_scsi_task(task) };
         completion
     }
+}
+
+/// Whether a TCP connection to the portal can be opened at all, so that an unreachable
+/// portal is reported as the system says it ("Connection refused") rather than as
+/// libiscsi's reconnect machinery does.
+fn reachable(host: &str, port: u16) -> Result<(), IscsiError> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let timeout = std::time::Duration::from_secs(TIMEOUT_SECONDS.unsigned_abs().into());
+    let portal = format!("{host}:{port}");
+    let addrs = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| IscsiError(format!("{portal}: cannot resolve: {e}")))?;
+    let mut last = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(IscsiError(match last {
+        Some(e) => format!("{portal}: {e}"),
+        None => format!("{portal}: no address"),
+    }))
 }
 
 /// A libiscsi task status as a SAM status, or the delivery failure it stands for. libiscsi

@@ -7,6 +7,7 @@
 
 #[cfg(feature = "iscsi")]
 pub mod iscsi;
+pub mod iscsi_url;
 
 use sbc_core::time::Instant;
 use sbc_core::wire::cdb::Command;

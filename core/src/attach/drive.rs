@@ -75,6 +75,18 @@ pub enum DriveError {
     NoProgress,
 }
 
+impl core::fmt::Display for DriveError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            DriveError::BufferTooSmall { needed } => {
+                write!(f, "the data buffer is shorter than the {needed} bytes a command asked for")
+            }
+            DriveError::ClockStalled => f.write_str("the host's clock did not reach a wait's end"),
+            DriveError::NoProgress => f.write_str("the engine did not end within its poll bound"),
+        }
+    }
+}
+
 /// Runs `engine` to its verdict against `host`, with `data` as the data buffer (at least
 /// [`MAX_TRANSFER_LENGTH`](super::MAX_TRANSFER_LENGTH) bytes fits every command the engine
 /// sends).
