@@ -50,10 +50,7 @@ fn err<T>(msg: String) -> Result<T, PersonalityError> {
 /// An unreadable or malformed plist, a missing or ambiguous personality, an `SbcQuirks`
 /// that is not a dictionary, a value that is not a boolean, an unknown quirk name.
 pub fn read(path: &Path, name: Option<&str>) -> Result<PersonalityQuirks, PersonalityError> {
-    let (shown, bytes) = crate::cli::read_input(Some(path)).map_err(|e| PersonalityError(e.0))?;
-    check_depth(&bytes).map_err(|e| PersonalityError(format!("{shown}: {e}")))?;
-    let root = Value::from_reader(Cursor::new(bytes))
-        .or_else(|e| err(format!("{shown}: not a readable plist: {e}")))?;
+    let (shown, root) = load(path)?;
     let Some(personalities) = root.as_dictionary().and_then(|d| d.get("IOKitPersonalities")) else {
         return err(format!("{shown}: no IOKitPersonalities dictionary"));
     };
@@ -88,6 +85,21 @@ pub fn read(path: &Path, name: Option<&str>) -> Result<PersonalityQuirks, Person
         }
     };
     from_personality(personality).map_err(|e| PersonalityError(format!("{shown}: {chosen}: {e}")))
+}
+
+/// Reads the plist (XML, binary or ASCII) at `path` (stdin for `-`) through the CLI's bounded
+/// reader, refusing one nested deeper than [`MAX_DEPTH`] before building its tree. Returns the
+/// name to show in messages and the root value.
+///
+/// # Errors
+/// An unreadable file, one over [`crate::cli::MAX_INPUT`] bytes, one nested too deep, one
+/// that is not a plist.
+pub fn load(path: &Path) -> Result<(String, Value), PersonalityError> {
+    let (shown, bytes) = crate::cli::read_input(Some(path)).map_err(|e| PersonalityError(e.0))?;
+    check_depth(&bytes).map_err(|e| PersonalityError(format!("{shown}: {e}")))?;
+    let root = Value::from_reader(Cursor::new(bytes))
+        .or_else(|e| err(format!("{shown}: not a readable plist: {e}")))?;
+    Ok((shown, root))
 }
 
 /// The deepest nesting of arrays and dictionaries a plist may have. A real Info.plist nests
@@ -211,14 +223,42 @@ pub fn from_personality(personality: &Dictionary) -> Result<PersonalityQuirks, P
     };
     let mut quirks = PersonalityQuirks::default();
     for (name, value) in dict {
-        let Some(flag) = Quirks::by_name(name) else {
-            return err(format!("{KEY}: unknown quirk '{name}'"));
-        };
-        match value.as_boolean() {
-            Some(true) => quirks.on |= flag,
-            Some(false) => quirks.off |= flag,
-            None => return err(format!("{KEY}: {name} must be a boolean (<true/> or <false/>)")),
+        match entry(name, value) {
+            Ok((flag, true)) => quirks.on |= flag,
+            Ok((flag, false)) => quirks.off |= flag,
+            Err(e) => return err(format!("{KEY}: {e}")),
         }
     }
     Ok(quirks)
+}
+
+/// What is wrong with one `SbcQuirks` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryError<'a> {
+    /// The name is not in [`sbc_core::quirks::NAMES`] (the name as written).
+    Unknown(&'a str),
+    /// The value is not `<true/>` or `<false/>` (the entry's name).
+    NotBoolean(&'a str),
+}
+
+impl std::fmt::Display for EntryError<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EntryError::Unknown(name) => write!(f, "unknown quirk '{name}'"),
+            EntryError::NotBoolean(name) => {
+                write!(f, "{name} must be a boolean (<true/> or <false/>)")
+            }
+        }
+    }
+}
+
+/// One `SbcQuirks` entry, `name` to `value`: the quirk it names and whether it forces it on
+/// (`true`) or off (`false`). The one check both this reader and `sbc-dext lint` apply.
+///
+/// # Errors
+/// An unknown name, or a value that is not a boolean.
+pub fn entry<'a>(name: &'a str, value: &Value) -> Result<(Quirks, bool), EntryError<'a>> {
+    let flag = Quirks::by_name(name).ok_or(EntryError::Unknown(name))?;
+    let on = value.as_boolean().ok_or(EntryError::NotBoolean(name))?;
+    Ok((flag, on))
 }
