@@ -43,6 +43,27 @@ enum Command {
         #[arg(long)]
         transcript: bool,
     },
+    /// Check a dext's Info.plist and entitlements for what keeps it from loading, matching or
+    /// working. Exit 0 without errors (warnings pass unless --strict), 1 with errors, 2 when
+    /// an input cannot be read or is not a plist.
+    Lint {
+        /// The dext's Info.plist, found relative to the current directory.
+        #[arg(default_value = "Info.plist")]
+        info_plist: PathBuf,
+        /// The dext's entitlements, found relative to the current directory.
+        #[arg(default_value = "entitlements.plist")]
+        entitlements: PathBuf,
+        /// The directory whose .iig files must declare each personality's IOUserClass
+        /// (relative to the current directory; without .iig files that is a warning).
+        #[arg(long, value_name = "DIR", default_value = "iig")]
+        iig: PathBuf,
+        /// Warnings fail too: exit 1 on any finding.
+        #[arg(long)]
+        strict: bool,
+        /// Print stable JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Decode a captured response buffer (.hex format: hex bytes, `#` comments).
     Decode {
         /// What the buffer is.
@@ -98,6 +119,9 @@ fn main() -> ExitCode {
             json,
             transcript,
         }),
+        Command::Lint { info_plist, entitlements, iig, strict, json } => {
+            cli::lint::lint(&cli::lint::Options { info_plist, entitlements, iig, strict, json })
+        }
         Command::Decode { kind, file, json } => cli::read_capture(file.as_deref())
             .and_then(|bytes| cli::decode::render(kind, &bytes, json))
             .map(ok),
@@ -147,7 +171,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             };
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            return fail("a subcommand is required: attach, decode or sense (see --help)");
+            return fail("a subcommand is required: attach, decode, lint or sense (see --help)");
         }
         _ => {}
     }

@@ -2,6 +2,7 @@
 
 pub mod attach;
 pub mod decode;
+pub mod lint;
 pub mod sense;
 
 use std::fmt;
