@@ -16,7 +16,7 @@
 //!
 //! | file | commands |
 //! |---|---|
-//! | `opcode.rs` | [`Opcode`], [`cdb_length_for_opcode`] |
+//! | `opcode.rs` | [`Opcode`], [`cdb_length_for_opcode`], [`needs_exclusive_access`] |
 //! | `basic.rs` | TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL |
 //! | `mode.rs` | MODE SENSE(6/10), MODE SELECT(6/10) |
 //! | `capacity.rs` | READ CAPACITY(10/16), GET LBA STATUS(16) |
@@ -60,7 +60,7 @@ pub use buffer::{ReadBuffer10, SecurityProtocolIn, WriteBuffer10};
 pub use capacity::{GetLbaStatus, ReadCapacity10, ReadCapacity16};
 pub use decode::{decode, CdbDecodeError, ScsiCommand};
 pub use mode::{ModeSelect10, ModeSelect6, ModeSense10, ModeSense6, PageControl};
-pub use opcode::{cdb_length_for_opcode, Opcode};
+pub use opcode::{cdb_length_for_opcode, needs_exclusive_access, Opcode};
 pub use provisioning::{
     unmap_parameter_list_length, write_unmap_parameter_list, Unmap, WriteSame10, WriteSame16,
     UNMAP_BLOCK_DESCRIPTOR_LENGTH, UNMAP_PARAMETER_LIST_HEADER_LENGTH,

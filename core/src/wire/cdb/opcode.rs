@@ -108,3 +108,32 @@ pub const fn cdb_length_for_opcode(opcode: u8) -> Option<usize> {
         _ => None,
     }
 }
+
+/// Whether the command `cdb` must be sent with exclusive access to the device: its
+/// OPERATION CODE is vendor specific (C0h..FFh, GROUP CODEs 6 and 7, SPC-5 §4.2.5.1).
+///
+/// DriverKit refuses such opcodes from `UserSendCDB` with `kIOReturnNotPrivileged` unless
+/// they are sent between `UserSuspendServices` and `UserResumeServices` (docs/driverkit.md
+/// §Vendor opcodes), so the shim brackets exactly these. Standard opcodes, ATA
+/// PASS-THROUGH(12) A1h and (16) 85h included, do not need it. An empty `cdb` is no
+/// command and needs nothing.
+pub fn needs_exclusive_access(cdb: &[u8]) -> bool {
+    cdb.first().is_some_and(|&opcode| opcode >= 0xC0)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn exactly_the_vendor_opcodes_need_exclusive_access() {
+        for opcode in 0..=0xFFu8 {
+            let vendor = Opcode(opcode).group_code() >= 6;
+            assert_eq!(needs_exclusive_access(&[opcode, 0, 0, 0, 0, 0]), vendor, "{opcode:#x}");
+        }
+        assert!(!needs_exclusive_access(&[]));
+        assert!(!needs_exclusive_access(&[0xA1, 0x08]), "ATA PASS-THROUGH(12) is standard");
+        assert!(!needs_exclusive_access(&[0x85]), "ATA PASS-THROUGH(16) is standard");
+        assert!(needs_exclusive_access(&[0xDF]), "JMicron pass-through");
+    }
+}
