@@ -70,6 +70,36 @@ same_layout!(
         reserved,
     ]
 );
+same_layout!(ffi::SbcAttachStorage, bindings::sbc_attach_storage, [opaque]);
+same_layout!(ffi::SbcAttach, bindings::sbc_attach, []);
+same_layout!(
+    ffi::SbcAttachConfig,
+    bindings::sbc_attach_config,
+    [quirks_on, quirks_off, time_budget_ms, command_timeout_ms, command_budget, usb, reserved]
+);
+same_layout!(
+    ffi::SbcPoll,
+    bindings::sbc_poll,
+    [kind, sense_length, exclusive, reserved, wait_until_ms, command]
+);
+same_layout!(
+    ffi::SbcAttachSummary,
+    bindings::sbc_attach_summary,
+    [
+        block_count,
+        logical_block_length,
+        physical_block_length,
+        commands_sent,
+        protection_type,
+        medium_present,
+        removable,
+        write_protected,
+        reserved,
+    ]
+);
+/// The log callback's Rust type is the header's, parameter for parameter (a function pointer
+/// type has no layout to compare field by field: this only compiles if the types are equal).
+const _: fn(ffi::SbcLogCallback) -> bindings::sbc_log_callback = |callback| callback;
 assert_eq_size!(ffi::SbcStatus, bindings::sbc_status);
 assert_eq_size!(u8, bindings::sbc_direction);
 
@@ -77,6 +107,49 @@ const_assert_eq!(ffi::ABI_VERSION, bindings::SBC_CORE_ABI_VERSION);
 const_assert_eq!(ffi::DEFAULT_TIMEOUT_MS, bindings::SBC_DEFAULT_TIMEOUT_MS);
 const_assert_eq!(ffi::SENSE_MAX_LENGTH as u32, bindings::SBC_SENSE_MAX_LENGTH);
 const_assert_eq!(sbc_core::wire::cdb::MAX_CDB_LENGTH as u32, bindings::SBC_CDB_MAX_LENGTH);
+const_assert_eq!(ffi::ATTACH_STORAGE_SIZE as u32, bindings::SBC_ATTACH_STORAGE_SIZE);
+const_assert_eq!(ffi::ATTACH_STORAGE_ALIGN as u32, bindings::SBC_ATTACH_STORAGE_ALIGN);
+const_assert_eq!(ffi::ATTACH_MAX_TRANSFER_LENGTH as u32, bindings::SBC_ATTACH_MAX_TRANSFER_LENGTH);
+const_assert_eq!(
+    core::mem::size_of::<bindings::sbc_attach_storage>(),
+    bindings::SBC_ATTACH_STORAGE_SIZE as usize
+);
+const_assert_eq!(
+    core::mem::align_of::<bindings::sbc_attach_storage>(),
+    bindings::SBC_ATTACH_STORAGE_ALIGN as usize
+);
+const_assert_eq!(ffi::MESSAGE_CAPACITY, 255);
+
+const_assert_eq!(ffi::PollKind::Command as u32, bindings::SBC_POLL_COMMAND);
+const_assert_eq!(ffi::PollKind::Wait as u32, bindings::SBC_POLL_WAIT);
+const_assert_eq!(ffi::PollKind::Done as u32, bindings::SBC_POLL_DONE);
+
+macro_rules! same_refuse_code {
+    ($($rust:ident => $c:ident),* $(,)?) => {
+        $( const_assert_eq!(ffi::RefuseCode::$rust as u32, bindings::$c); )*
+    };
+}
+same_refuse_code!(
+    None => SBC_REFUSE_NONE,
+    NotConnected => SBC_REFUSE_NOT_CONNECTED,
+    NotDirectAccess => SBC_REFUSE_NOT_DIRECT_ACCESS,
+    NoMedium => SBC_REFUSE_NO_MEDIUM,
+    NotReady => SBC_REFUSE_NOT_READY,
+    UnsupportedBlockLength => SBC_REFUSE_UNSUPPORTED_BLOCK_LENGTH,
+    UnsupportedProtectionType => SBC_REFUSE_UNSUPPORTED_PROTECTION_TYPE,
+    CapacityUnknown => SBC_REFUSE_CAPACITY_UNKNOWN,
+    InquiryFailed => SBC_REFUSE_INQUIRY_FAILED,
+    DeviceError => SBC_REFUSE_DEVICE_ERROR,
+    UnitAttentionStorm => SBC_REFUSE_UNIT_ATTENTION_STORM,
+    Busy => SBC_REFUSE_BUSY,
+    ReservationConflict => SBC_REFUSE_RESERVATION_CONFLICT,
+    CommandFailed => SBC_REFUSE_COMMAND_FAILED,
+    TimeBudgetExhausted => SBC_REFUSE_TIME_BUDGET_EXHAUSTED,
+    CommandBudgetExhausted => SBC_REFUSE_COMMAND_BUDGET_EXHAUSTED,
+    DeviceGone => SBC_REFUSE_DEVICE_GONE,
+    TransportFailure => SBC_REFUSE_TRANSPORT_FAILURE,
+    InternalError => SBC_REFUSE_INTERNAL_ERROR,
+);
 
 const_assert_eq!(ffi::Status::Ok as u32, bindings::SBC_STATUS_OK);
 const_assert_eq!(ffi::Status::NullParameter as u32, bindings::SBC_STATUS_NULL_PARAMETER);

@@ -53,5 +53,21 @@ fn bindgen_declarations_reach_the_rust_implementation() {
             std::ffi::CStr::from_ptr(bindings::sbc_status_name(bindings::SBC_STATUS_TRUNCATED));
         assert_eq!(name.to_str().unwrap(), "SBC_STATUS_TRUNCATED");
         assert_eq!(bindings::sbc_core_abi_version(), bindings::SBC_CORE_ABI_VERSION);
+
+        let mut storage = bindings::sbc_attach_storage::default();
+        let config = bindings::sbc_attach_config::default();
+        let mut attach: *mut bindings::sbc_attach = std::ptr::null_mut();
+        let size = std::mem::size_of_val(&storage);
+        let p = (&mut storage as *mut bindings::sbc_attach_storage).cast();
+        assert_eq!(
+            bindings::sbc_attach_begin(&config, 0, p, size, &mut attach),
+            bindings::SBC_STATUS_OK
+        );
+        let mut poll = bindings::sbc_poll::default();
+        assert_eq!(bindings::sbc_attach_poll(attach, 0, &mut poll), bindings::SBC_STATUS_OK);
+        assert_eq!((poll.kind, poll.command.cdb[0]), (bindings::SBC_POLL_COMMAND, 0x12));
+        let mut summary = bindings::sbc_attach_summary::default();
+        let s = bindings::sbc_attach_summary(attach, &mut summary);
+        assert_eq!(s, bindings::SBC_STATUS_BAD_STATE, "no summary before DONE");
     }
 }

@@ -43,8 +43,9 @@ extern "C" {
 /* The ABI version this header describes: major << 16 | minor << 8 | patch. A shim must
  * refuse to run with a core whose major version differs from SBC_CORE_ABI_VERSION's.
  * 0.1.1: (NULL, 0) inputs give SBC_STATUS_NULL_PARAMETER; sbc_capacity reads 0 for a
- * physical block length past the end of cut READ CAPACITY(16) data (layouts unchanged). */
-#define SBC_CORE_ABI_VERSION 0x000101u
+ * physical block length past the end of cut READ CAPACITY(16) data (layouts unchanged).
+ * 0.2.0: the attach engine (sbc_attach_*), the log callback. */
+#define SBC_CORE_ABI_VERSION 0x000200u
 
 /* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
 uint32_t sbc_core_abi_version(void);
@@ -256,6 +257,177 @@ sbc_status sbc_decode_read_capacity(uint8_t cdb_length, const uint8_t *data, siz
  * non-NULL `name` with length 0) gives SBC_STATUS_INVALID_ARGUMENT, so the shim can log it
  * and ignore that one entry. A NULL `name` is SBC_STATUS_NULL_PARAMETER whatever `length`. */
 sbc_status sbc_quirk_by_name(const char *name, size_t length, uint32_t *flag_out);
+
+/* ---------------------------------------------------------------- attach */
+
+/* The characterization engine (what UserDetermineDeviceCharacteristics runs), driven by the
+ * shim one step at a time: begin, then poll / complete until poll says DONE, then read the
+ * verdict and the summary. The core never blocks, sleeps or reads a clock: every call that
+ * needs the time takes `now_ms`, a monotonic clock in milliseconds (any epoch; the shim
+ * passes its own monotonic clock, docs/driverkit.md §Shim conventions).
+ *
+ *   sbc_attach_begin(&config, now, storage, sizeof storage)
+ *   loop: sbc_attach_poll(attach, now, &poll)
+ *     SBC_POLL_COMMAND: send poll.command (UserSendCDB) with a data buffer of
+ *                       poll.command.transfer_length bytes and a sense buffer of
+ *                       poll.sense_length bytes; bracket it with UserSuspendServices /
+ *                       UserResumeServices when poll.exclusive; then
+ *                       sbc_attach_complete(attach, &completion, data, length, now)
+ *     SBC_POLL_WAIT:    sleep until poll.wait_until_ms, poll again
+ *     SBC_POLL_DONE:    sbc_attach_verdict, sbc_attach_summary
+ *
+ * The engine lives in caller storage: SBC_ATTACH_STORAGE_SIZE bytes aligned to
+ * SBC_ATTACH_STORAGE_ALIGN (an sbc_attach_storage is both), e.g. a member of the dext's
+ * IVars. Nothing is allocated. The sbc_attach pointer points into the storage, so the
+ * storage must stay where it is, untouched, from sbc_attach_begin until the last call on
+ * the attach; one attach is used by one thread at a time.
+ *
+ * Misuse never corrupts it. Each call checks all of its arguments before it changes
+ * anything, and changes the attach only when it returns SBC_STATUS_OK:
+ *  - a NULL pointer argument: SBC_STATUS_NULL_PARAMETER (checked first);
+ *  - an `attach` that is not one sbc_attach_begin returned (storage never begun, or whose
+ *    start was overwritten; a pointer that is not the start of the storage):
+ *    SBC_STATUS_BAD_STATE;
+ *  - a call in the wrong state (complete with no command outstanding, poll after DONE,
+ *    verdict/summary before DONE): SBC_STATUS_BAD_STATE.
+ * "DONE" means: sbc_attach_poll has given SBC_POLL_DONE. */
+
+#define SBC_ATTACH_STORAGE_SIZE 2048u
+#define SBC_ATTACH_STORAGE_ALIGN 8u
+
+/* The longest data transfer an attach asks for (one 4096-byte block of READ(10); VPD pages
+ * are read at most 1024 bytes): a data buffer this long fits every SBC_POLL_COMMAND. */
+#define SBC_ATTACH_MAX_TRANSFER_LENGTH 4096u
+
+/* Storage for one attach; its contents are private to the core. */
+typedef struct sbc_attach_storage {
+  uint64_t opaque[SBC_ATTACH_STORAGE_SIZE / 8];
+} sbc_attach_storage;
+
+/* How one attach runs. A zero field takes the default named beside it. */
+typedef struct sbc_attach_config {
+  uint32_t quirks_on;          /* quirk flags (sbc_quirk_by_name) forced on: SbcQuirks true */
+  uint32_t quirks_off;         /* quirk flags forced off: SbcQuirks false */
+  uint32_t time_budget_ms;     /* 0: 120000, the whole attach */
+  uint32_t command_timeout_ms; /* 0: SBC_DEFAULT_TIMEOUT_MS, each command */
+  uint16_t command_budget;     /* 0: 192 commands */
+  bool usb;                    /* the transport is USB: Linux's USB defaults join the quirks */
+  uint8_t reserved[5];         /* zero */
+} sbc_attach_config;
+
+/* What sbc_attach_poll asks for. */
+enum sbc_poll_kind_code {
+  SBC_POLL_COMMAND = 1, /* send `command` */
+  SBC_POLL_WAIT = 2,    /* nothing to send before `wait_until_ms` */
+  SBC_POLL_DONE = 3     /* the attach is over: read the verdict */
+};
+
+/* One step. 48 bytes. */
+typedef struct sbc_poll {
+  uint32_t kind;          /* an sbc_poll_kind_code */
+  uint8_t sense_length;   /* COMMAND: fSenseLengthRequested, 18 (22 for ATA PASS-THROUGH) */
+  bool exclusive;         /* COMMAND: a vendor opcode (C0h..FFh): send it between
+                           * UserSuspendServices and UserResumeServices */
+  uint8_t reserved[2];    /* zero */
+  uint64_t wait_until_ms; /* WAIT: poll again at this time (same clock as now_ms) */
+  sbc_command command;    /* COMMAND: the command; zero otherwise */
+} sbc_poll;
+
+/* Starts an attach at `now_ms` in `storage[0..storage_size)`, and returns it in
+ * `*attach_out` (a pointer into `storage`). `storage` shorter than SBC_ATTACH_STORAGE_SIZE is
+ * SBC_STATUS_INSUFFICIENT_SIZE; not aligned to SBC_ATTACH_STORAGE_ALIGN, a non-zero
+ * reserved byte in `config`, or a bit in `quirks_on`/`quirks_off` that is no quirk's (take
+ * flags from sbc_quirk_by_name only) is SBC_STATUS_INVALID_ARGUMENT. The storage's previous
+ * contents are not read: beginning again in the same storage starts a new attach. Nothing is
+ * sent yet. */
+typedef struct sbc_attach sbc_attach;
+sbc_status sbc_attach_begin(const sbc_attach_config *config, uint64_t now_ms, void *storage,
+                            size_t storage_size, sbc_attach **attach_out);
+
+/* The next step at `now_ms`. While a command is outstanding this gives the same COMMAND
+ * again. After it has given DONE once, every further call is SBC_STATUS_BAD_STATE. A
+ * pointer that is not an attach begun by sbc_attach_begin (its storage overwritten) is
+ * SBC_STATUS_BAD_STATE. */
+sbc_status sbc_attach_poll(sbc_attach *attach, uint64_t now_ms, sbc_poll *poll_out);
+
+/* How the outstanding command ended, at `now_ms`. `data[0..data_length)` is the command's
+ * data buffer (for data-in: what the device wrote); only the first
+ * sbc_completion_usable_length bytes are read, and `data_length` must be at least that many
+ * (else SBC_STATUS_INVALID_ARGUMENT, nothing changes). `data` may be NULL only when
+ * `data_length` is 0. A completion that contradicts the command (more bytes realized than
+ * asked, or data without a data phase) is not an error here: the engine treats it as a
+ * transport failure and reads no data. `completion->sense_length` above
+ * SBC_SENSE_MAX_LENGTH, a NULL `sense` with a non-zero `sense_length`, or a non-zero
+ * `reserved` is SBC_STATUS_INVALID_ARGUMENT. No command outstanding (none polled, already
+ * completed, or the time budget ended the attach while it was out), or the attach over:
+ * SBC_STATUS_BAD_STATE. */
+sbc_status sbc_attach_complete(sbc_attach *attach, const sbc_completion *completion,
+                               const uint8_t *data, size_t data_length, uint64_t now_ms);
+
+/* Why an attach refused the logical unit. */
+enum sbc_refuse_reason_code {
+  SBC_REFUSE_NONE = 0, /* accepted */
+  SBC_REFUSE_NOT_CONNECTED = 1,
+  SBC_REFUSE_NOT_DIRECT_ACCESS = 2,
+  SBC_REFUSE_NO_MEDIUM = 3,
+  SBC_REFUSE_NOT_READY = 4,
+  SBC_REFUSE_UNSUPPORTED_BLOCK_LENGTH = 5,
+  SBC_REFUSE_UNSUPPORTED_PROTECTION_TYPE = 6,
+  SBC_REFUSE_CAPACITY_UNKNOWN = 7,
+  SBC_REFUSE_INQUIRY_FAILED = 8,
+  SBC_REFUSE_DEVICE_ERROR = 9,
+  SBC_REFUSE_UNIT_ATTENTION_STORM = 10,
+  SBC_REFUSE_BUSY = 11,
+  SBC_REFUSE_RESERVATION_CONFLICT = 12,
+  SBC_REFUSE_COMMAND_FAILED = 13,
+  SBC_REFUSE_TIME_BUDGET_EXHAUSTED = 14,
+  SBC_REFUSE_COMMAND_BUDGET_EXHAUSTED = 15,
+  SBC_REFUSE_DEVICE_GONE = 16,
+  SBC_REFUSE_TRANSPORT_FAILURE = 17,
+  SBC_REFUSE_INTERNAL_ERROR = 18
+};
+
+/* The verdict and, when refused, why (an sbc_refuse_reason_code; SBC_REFUSE_NONE when
+ * accepted), and the same as one line of UTF-8 text, "accept" or "refuse: <why>"
+ * (NUL-terminated, at most `text_capacity` bytes including the NUL; cut at a character
+ * boundary if longer). Before DONE: SBC_STATUS_BAD_STATE. `text` may be NULL when
+ * `text_capacity` is 0; with `text_capacity` 0 no text is written. */
+sbc_status sbc_attach_verdict(const sbc_attach *attach, bool *accept_out, uint32_t *reason_out,
+                              char *text, size_t text_capacity);
+
+/* The facts the shim acts on itself (UserReportMediumBlockSize, protection). Before DONE:
+ * SBC_STATUS_BAD_STATE. 32 bytes.
+ * The struct has no typedef: its tag and the function share the name, as `struct stat` and
+ * stat() do (a typedef and a function of one name do not compile), so it is written
+ * `struct sbc_attach_summary` in C and C++. */
+struct sbc_attach_summary {
+  uint64_t block_count;           /* logical blocks; 0 without a medium */
+  uint32_t logical_block_length;  /* bytes; 0 when not read */
+  uint32_t physical_block_length; /* bytes */
+  uint16_t commands_sent;
+  uint8_t protection_type;        /* 0 none, 1..3 Type 1..3 (larger values are refused) */
+  bool medium_present;
+  bool removable;
+  bool write_protected;
+  uint8_t reserved[6];            /* zero */
+};
+sbc_status sbc_attach_summary(const sbc_attach *attach, struct sbc_attach_summary *summary_out);
+
+/* ---------------------------------------------------------------- log */
+
+/* Log levels of sbc_log_callback: 1 error, 2 warning, 3 info, 4 debug, 5 trace. */
+typedef void (*sbc_log_callback)(void *context, uint32_t level, const char *message,
+                                 size_t message_length);
+
+/* Sends the core's log records (each command sent and how it ended, each policy action,
+ * quirks applied, the verdict) to `callback` from now on; NULL stops them. One logger for the
+ * whole process; `context` is passed back untouched. Messages are one line of UTF-8, at most
+ * 255 bytes, not NUL-terminated, valid only during the call. The callback runs on the thread
+ * of the sbc_* call that logs, inside that call, and must not call back into the core. A
+ * record being emitted on another thread while the callback is replaced may still reach the
+ * previous (callback, context) pair, never a mix of the two: keep a context valid for as
+ * long as any thread may still be inside the core. Always SBC_STATUS_OK. */
+sbc_status sbc_set_log_callback(sbc_log_callback callback, void *context);
 
 #ifdef __cplusplus
 } /* extern "C" */

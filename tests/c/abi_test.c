@@ -7,6 +7,7 @@
  */
 #include "sbc_core.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -237,6 +238,317 @@ static void test_quirks(void) {
   CHECK(other == 77);
 }
 
+/* ---------------------------------------------------------------- attach */
+
+_Static_assert(sizeof(sbc_attach_storage) == SBC_ATTACH_STORAGE_SIZE, "storage size");
+_Static_assert(_Alignof(sbc_attach_storage) == SBC_ATTACH_STORAGE_ALIGN, "storage alignment");
+_Static_assert(sizeof(sbc_attach_config) == 24, "sbc_attach_config");
+_Static_assert(sizeof(sbc_poll) == 48, "sbc_poll");
+_Static_assert(offsetof(sbc_poll, wait_until_ms) == 8, "wait_until_ms");
+_Static_assert(offsetof(sbc_poll, command) == 16, "command");
+_Static_assert(sizeof(struct sbc_attach_summary) == 32, "sbc_attach_summary");
+
+/* A tiny scripted disk (SPC-5 / SBC-4 layouts by hand): standard INQUIRY 36 bytes
+ * "ACME" "Tiny Disk" "0001"; any VPD page rejected with ILLEGAL REQUEST, INVALID FIELD IN CDB;
+ * TEST UNIT READY good; READ CAPACITY(16) 131072 blocks of 512 bytes; MODE SENSE(10) with
+ * the Caching mode page (WCE) and DPOFUA; anything else INVALID COMMAND OPERATION CODE. */
+typedef struct disk_reply {
+  uint32_t task_status;
+  uint64_t realized;
+  uint8_t sense[18];
+  uint32_t sense_length;
+} disk_reply;
+
+static unsigned disk_commands;
+
+static disk_reply tiny_disk(const sbc_command *cmd, uint8_t *data) {
+  static const uint8_t inquiry[36] = {0, 0, 0x06, 0x02, 31, 0, 0, 0,
+                                      'A', 'C', 'M', 'E', ' ', ' ', ' ', ' ',
+                                      'T', 'i', 'n', 'y', ' ', 'D', 'i', 's',
+                                      'k', ' ', ' ', ' ', ' ', ' ', ' ', ' ',
+                                      '0', '0', '0', '1'};
+  static const uint8_t rc16[32] = {0, 0, 0, 0, 0, 0x01, 0xFF, 0xFF, 0, 0, 0x02, 0x00};
+  static const uint8_t mode10[28] = {0, 26, 0, 0x10, 0, 0, 0, 0, 0x08, 0x12, 0x04};
+  disk_reply r;
+  const uint8_t *reply = NULL;
+  size_t n = 0;
+  memset(&r, 0, sizeof r);
+  disk_commands++;
+  switch (cmd->cdb[0]) {
+  case 0x12:
+    if (cmd->cdb[1] & 1) {
+      break; /* VPD: rejected below */
+    }
+    reply = inquiry, n = sizeof inquiry;
+    break;
+  case 0x00:
+    return r;
+  case 0x9E:
+    reply = rc16, n = sizeof rc16;
+    break;
+  case 0x5A:
+    reply = mode10, n = sizeof mode10;
+    break;
+  default:
+    break;
+  }
+  if (reply == NULL) {
+    r.task_status = SBC_TASK_STATUS_CHECK_CONDITION;
+    r.sense[0] = 0x70;
+    r.sense[2] = 0x05; /* ILLEGAL REQUEST */
+    r.sense[7] = 10;
+    r.sense[12] = cmd->cdb[0] == 0x12 ? 0x24 : 0x20;
+    r.sense_length = 18;
+    return r;
+  }
+  if (n > cmd->transfer_length) {
+    n = (size_t)cmd->transfer_length;
+  }
+  memcpy(data, reply, n);
+  r.realized = n;
+  return r;
+}
+
+/* Sends `poll`'s command to the tiny disk and completes it, as the shim would. */
+static sbc_status send_and_complete(sbc_attach *attach, const sbc_poll *poll, uint64_t now) {
+  uint8_t data[4096];
+  sbc_completion done;
+  disk_reply r;
+  memset(data, 0, sizeof data);
+  if (poll->command.transfer_length > sizeof data) {
+    return SBC_STATUS_INSUFFICIENT_SIZE;
+  }
+  r = tiny_disk(&poll->command, data);
+  memset(&done, 0, sizeof done);
+  done.service_response = SBC_SERVICE_RESPONSE_TASK_COMPLETE;
+  done.task_status = r.task_status;
+  done.realized_length = r.realized;
+  done.sense = r.sense_length ? r.sense : NULL;
+  done.sense_length = r.sense_length;
+  return sbc_attach_complete(attach, &done, data, (size_t)poll->command.transfer_length, now);
+}
+
+/* Polls and completes until DONE; returns the clock then, or 0 when something failed. */
+static uint64_t run_to_done(sbc_attach *attach, uint64_t now) {
+  unsigned steps;
+  for (steps = 0; steps < 64; steps++) {
+    sbc_poll poll;
+    memset(&poll, 0xEE, sizeof poll);
+    if (sbc_attach_poll(attach, now, &poll) != SBC_STATUS_OK) {
+      return 0;
+    }
+    switch (poll.kind) {
+    case SBC_POLL_COMMAND:
+      CHECK(!poll.exclusive && poll.sense_length == 18 && poll.reserved[0] == 0);
+      CHECK(poll.command.timeout_ms == SBC_DEFAULT_TIMEOUT_MS);
+      now += 1;
+      if (send_and_complete(attach, &poll, now) != SBC_STATUS_OK) {
+        return 0;
+      }
+      break;
+    case SBC_POLL_WAIT:
+      CHECK(poll.wait_until_ms > now);
+      now = poll.wait_until_ms;
+      break;
+    case SBC_POLL_DONE:
+      CHECK(poll.command.cdb_length == 0 && poll.wait_until_ms == 0);
+      return now;
+    default:
+      return 0;
+    }
+  }
+  return 0;
+}
+
+static unsigned log_records, log_sends;
+static int log_context_ok = 1;
+
+static void count_log(void *context, uint32_t level, const char *message, size_t length) {
+  static int marker;
+  if (context != &marker && context != &log_records) {
+    log_context_ok = 0;
+  }
+  if (level < 1 || level > 5 || length > 255 || message == NULL) {
+    log_context_ok = 0;
+  }
+  log_records++;
+  if (length > 13 && memcmp(message, "attach: send ", 13) == 0) {
+    log_sends++;
+  }
+}
+
+static void test_attach_whole(void) {
+  sbc_attach_storage storage;
+  sbc_attach_config config;
+  sbc_attach *attach = NULL;
+  struct sbc_attach_summary summary;
+  bool accept = false;
+  uint32_t reason = 77;
+  char text[64];
+  uint64_t end;
+
+  memset(&config, 0, sizeof config);
+  memset(&storage, 0xA5, sizeof storage); /* any previous contents */
+  disk_commands = 0;
+  log_records = log_sends = 0;
+  CHECK(sbc_set_log_callback(count_log, &log_records) == SBC_STATUS_OK);
+  CHECK(sbc_attach_begin(&config, 5000, &storage, sizeof storage, &attach) == SBC_STATUS_OK);
+  CHECK(attach == (sbc_attach *)(void *)&storage);
+  end = run_to_done(attach, 5000);
+  CHECK(sbc_set_log_callback(NULL, NULL) == SBC_STATUS_OK);
+  CHECK(end != 0);
+
+  memset(text, 0x5A, sizeof text);
+  CHECK(sbc_attach_verdict(attach, &accept, &reason, text, sizeof text) == SBC_STATUS_OK);
+  CHECK(accept && reason == SBC_REFUSE_NONE && strcmp(text, "accept") == 0);
+  memset(&summary, 0xEE, sizeof summary);
+  CHECK(sbc_attach_summary(attach, &summary) == SBC_STATUS_OK);
+  CHECK(summary.block_count == 131072 && summary.logical_block_length == 512);
+  CHECK(summary.physical_block_length == 512 && summary.protection_type == 0);
+  CHECK(summary.medium_present && !summary.removable && !summary.write_protected);
+  CHECK(summary.commands_sent == disk_commands && disk_commands >= 5);
+  CHECK(summary.reserved[0] == 0 && summary.reserved[5] == 0);
+
+  /* The log saw every command sent, each completion, and the verdict. */
+  CHECK(log_context_ok);
+  CHECK(log_sends == disk_commands);
+  CHECK(log_records == 2 * disk_commands + 1);
+}
+
+static void test_attach_misuse(void) {
+  static sbc_attach_storage storage[2];
+  sbc_attach_storage never;
+  sbc_attach_config config, bad;
+  sbc_attach *attach = NULL, *keep;
+  sbc_poll poll, first;
+  sbc_completion done;
+  struct sbc_attach_summary summary;
+  bool accept = false;
+  uint32_t reason = 77, quirk = 0;
+  char text[8];
+  uint8_t data[36];
+  uint64_t magic, end;
+
+  memset(&config, 0, sizeof config);
+  memset(&never, 0, sizeof never);
+  memset(data, 0, sizeof data);
+
+  /* begin: NULLs, short and misaligned storage, reserved bytes, unknown quirk bits. */
+  keep = (sbc_attach *)(void *)&never;
+  attach = keep;
+  CHECK(sbc_attach_begin(NULL, 0, &storage[0], sizeof storage[0], &attach) ==
+        SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_begin(&config, 0, NULL, sizeof storage[0], &attach) ==
+        SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_begin(&config, 0, &storage[0], sizeof storage[0], NULL) ==
+        SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_begin(&config, 0, &storage[0], SBC_ATTACH_STORAGE_SIZE - 1, &attach) ==
+        SBC_STATUS_INSUFFICIENT_SIZE);
+  CHECK(sbc_attach_begin(&config, 0, (char *)&storage[0] + 4, SBC_ATTACH_STORAGE_SIZE,
+                         &attach) == SBC_STATUS_INVALID_ARGUMENT);
+  bad = config;
+  bad.reserved[4] = 1;
+  CHECK(sbc_attach_begin(&bad, 0, &storage[0], sizeof storage[0], &attach) ==
+        SBC_STATUS_INVALID_ARGUMENT);
+  bad = config;
+  bad.quirks_on = 0x80000000u;
+  CHECK(sbc_attach_begin(&bad, 0, &storage[0], sizeof storage[0], &attach) ==
+        SBC_STATUS_INVALID_ARGUMENT);
+  bad = config;
+  bad.quirks_off = 0xFFFFFFFFu;
+  CHECK(sbc_attach_begin(&bad, 0, &storage[0], sizeof storage[0], &attach) ==
+        SBC_STATUS_INVALID_ARGUMENT);
+  CHECK(attach == keep);
+  /* Known quirk bits are fine. */
+  CHECK(sbc_quirk_by_name("no-vpd", 6, &quirk) == SBC_STATUS_OK);
+  config.quirks_off = quirk;
+  CHECK(sbc_attach_begin(&config, 0, &storage[0], sizeof storage[0], &attach) == SBC_STATUS_OK);
+
+  /* Storage never begun. */
+  CHECK(sbc_attach_poll((sbc_attach *)(void *)&never, 0, &poll) == SBC_STATUS_BAD_STATE);
+
+  /* Nothing outstanding; nothing to read before DONE; NULLs. */
+  memset(&done, 0, sizeof done);
+  done.service_response = SBC_SERVICE_RESPONSE_TASK_COMPLETE;
+  CHECK(sbc_attach_complete(attach, &done, NULL, 0, 0) == SBC_STATUS_BAD_STATE);
+  CHECK(sbc_attach_verdict(attach, &accept, &reason, text, sizeof text) ==
+        SBC_STATUS_BAD_STATE);
+  CHECK(sbc_attach_summary(attach, &summary) == SBC_STATUS_BAD_STATE);
+  CHECK(sbc_attach_poll(NULL, 0, &poll) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_poll(attach, 0, NULL) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_complete(NULL, &done, NULL, 0, 0) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_complete(attach, NULL, NULL, 0, 0) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_verdict(attach, NULL, &reason, NULL, 0) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_summary(attach, NULL) == SBC_STATUS_NULL_PARAMETER);
+
+  /* The first INQUIRY, outstanding: polling again gives it again. */
+  CHECK(sbc_attach_poll(attach, 0, &first) == SBC_STATUS_OK);
+  CHECK(first.kind == SBC_POLL_COMMAND && first.command.cdb[0] == 0x12);
+  CHECK(first.command.transfer_length == 36 && first.command.direction == SBC_DIRECTION_IN);
+  CHECK(sbc_attach_poll(attach, 0, &poll) == SBC_STATUS_OK);
+  CHECK(memcmp(&poll, &first, sizeof poll) == 0);
+
+  /* Completions refused, each leaving the command outstanding. */
+  done.realized_length = 36;
+  CHECK(sbc_attach_complete(attach, &done, data, 35, 1) == SBC_STATUS_INVALID_ARGUMENT);
+  CHECK(sbc_attach_complete(attach, &done, NULL, 36, 1) == SBC_STATUS_NULL_PARAMETER);
+  done.sense = data;
+  done.sense_length = SBC_SENSE_MAX_LENGTH + 1;
+  CHECK(sbc_attach_complete(attach, &done, data, 36, 1) == SBC_STATUS_INVALID_ARGUMENT);
+  done.sense = NULL;
+  done.sense_length = 4;
+  CHECK(sbc_attach_complete(attach, &done, data, 36, 1) == SBC_STATUS_INVALID_ARGUMENT);
+  done.sense_length = 0;
+  done.reserved = 1;
+  CHECK(sbc_attach_complete(attach, &done, data, 36, 1) == SBC_STATUS_INVALID_ARGUMENT);
+  done.reserved = 0;
+  CHECK(sbc_attach_poll(attach, 1, &poll) == SBC_STATUS_OK);
+  CHECK(memcmp(&poll, &first, sizeof poll) == 0);
+
+  /* Overwritten storage: BAD_STATE everywhere; usable again once restored. */
+  magic = storage[0].opaque[0];
+  storage[0].opaque[0] = ~magic;
+  CHECK(sbc_attach_poll(attach, 1, &poll) == SBC_STATUS_BAD_STATE);
+  CHECK(send_and_complete(attach, &first, 1) == SBC_STATUS_BAD_STATE);
+  CHECK(sbc_attach_verdict(attach, &accept, &reason, text, sizeof text) ==
+        SBC_STATUS_BAD_STATE);
+  CHECK(sbc_attach_summary(attach, &summary) == SBC_STATUS_BAD_STATE);
+  storage[0].opaque[0] = magic;
+  /* A pointer into the storage that is not its start. */
+  CHECK(sbc_attach_poll((sbc_attach *)(void *)&storage[0].opaque[SBC_ATTACH_STORAGE_SIZE / 8 - 1],
+                        1, &poll) == SBC_STATUS_BAD_STATE);
+
+  /* Now the real answer, then the rest of the attach. */
+  CHECK(send_and_complete(attach, &first, 1) == SBC_STATUS_OK);
+  CHECK(send_and_complete(attach, &first, 1) == SBC_STATUS_BAD_STATE); /* twice */
+  end = run_to_done(attach, 1);
+  CHECK(end != 0);
+  CHECK(sbc_attach_poll(attach, end, &poll) == SBC_STATUS_BAD_STATE); /* after DONE */
+  CHECK(send_and_complete(attach, &first, end) == SBC_STATUS_BAD_STATE);
+
+  /* The verdict's text is cut to the capacity, NUL-terminated; NULL text with 0 is fine. */
+  CHECK(sbc_attach_verdict(attach, &accept, &reason, NULL, 0) == SBC_STATUS_OK);
+  CHECK(accept && reason == SBC_REFUSE_NONE);
+  CHECK(sbc_attach_verdict(attach, &accept, &reason, NULL, 4) == SBC_STATUS_NULL_PARAMETER);
+  memset(text, 0x5A, sizeof text);
+  CHECK(sbc_attach_verdict(attach, &accept, &reason, text, 4) == SBC_STATUS_OK);
+  CHECK(strcmp(text, "acc") == 0 && text[4] == 0x5A);
+  CHECK(sbc_attach_summary(attach, &summary) == SBC_STATUS_OK);
+  CHECK(summary.block_count == 131072);
+
+  /* The time budget ends an attach with a command outstanding; its completion is late. */
+  config.quirks_off = 0;
+  config.time_budget_ms = 100;
+  CHECK(sbc_attach_begin(&config, 0, &storage[1], sizeof storage[1], &attach) == SBC_STATUS_OK);
+  CHECK(sbc_attach_poll(attach, 0, &first) == SBC_STATUS_OK && first.kind == SBC_POLL_COMMAND);
+  CHECK(sbc_attach_poll(attach, 100, &poll) == SBC_STATUS_OK && poll.kind == SBC_POLL_DONE);
+  CHECK(send_and_complete(attach, &first, 100) == SBC_STATUS_BAD_STATE);
+  memset(text, 0, sizeof text);
+  CHECK(sbc_attach_verdict(attach, &accept, &reason, text, sizeof text) == SBC_STATUS_OK);
+  CHECK(!accept && reason == SBC_REFUSE_TIME_BUDGET_EXHAUSTED);
+  CHECK(strcmp(text, "refuse:") == 0);
+}
+
 int sbc_abi_c_test(void);
 int sbc_abi_c_test(void) {
   failures = 0;
@@ -245,5 +557,7 @@ int sbc_abi_c_test(void) {
   test_completion();
   test_decoders();
   test_quirks();
+  test_attach_whole();
+  test_attach_misuse();
   return failures;
 }

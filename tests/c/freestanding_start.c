@@ -59,11 +59,34 @@ static int run(void) {
   if (sbc_decode_inquiry(data, sizeof data, &inq) != SBC_STATUS_OK) return 4;
   if (inq.version != 7 || inq.vendor[0] != 'L' || inq.vendor[5] != '\0') return 5;
   if (sbc_decode_inquiry(data, 3, &inq) != SBC_STATUS_TRUNCATED) return 6;
+  /* The attach engine in caller storage: begin, the first INQUIRY, its completion. */
+  {
+    static sbc_attach_storage storage;
+    sbc_attach_config config = {0};
+    sbc_attach *attach = 0;
+    sbc_poll poll;
+    sbc_completion done = {SBC_SERVICE_RESPONSE_TASK_COMPLETE, SBC_TASK_STATUS_GOOD, 36, 0, 0, 0};
+    if (sbc_attach_begin(&config, 0, &storage, sizeof storage, &attach) != SBC_STATUS_OK)
+      return 7;
+    if (sbc_attach_poll(attach, 0, &poll) != SBC_STATUS_OK || poll.kind != SBC_POLL_COMMAND ||
+        poll.command.cdb[0] != 0x12 || poll.command.transfer_length != 36)
+      return 8;
+    if (sbc_attach_complete(attach, &done, data, sizeof data, 1) != SBC_STATUS_OK) return 9;
+    if (sbc_attach_complete(attach, &done, data, sizeof data, 1) != SBC_STATUS_BAD_STATE)
+      return 10;
+  }
   return 0;
 }
 
+/* The kernel enters _start with the stack 16-byte aligned, not as after a call (16n + 8), so
+ * the compiler is told to realign it: the core's code may keep SSE values on the stack. */
+#if defined(__x86_64__)
+#define START_ALIGN __attribute__((force_align_arg_pointer))
+#else
+#define START_ALIGN
+#endif
 __attribute__((noreturn)) void _start(void);
-__attribute__((noreturn)) void _start(void) {
+START_ALIGN __attribute__((noreturn)) void _start(void) {
   long code = run();
 #if defined(__x86_64__)
   __asm__ volatile("syscall" : : "a"(60), "D"(code) : "rcx", "r11", "memory");

@@ -6,27 +6,39 @@
 //! mirror the header's structs; the host build proves they agree with a bindgen view of the
 //! header in size, alignment and every field offset (`src/abi.rs` in the root package).
 //!
+//! `build.rs` and `decode.rs` hold the stateless calls; `attach.rs` puts the
+//! characterization engine in caller storage behind `sbc_attach_*`; `log.rs` holds the one
+//! process-wide log callback the engine's records go to.
+//!
 //! There is no panic boundary: under `panic = "abort"` there is nothing to catch. Instead
 //! the functions called from here are total (the crate's no-panic promise), and this module
 //! adds no indexing or arithmetic that could fail.
 #![allow(unsafe_code)]
 
+mod attach;
 mod build;
 mod decode;
+mod log;
 mod types;
 
+pub use attach::{
+    sbc_attach_begin, sbc_attach_complete, sbc_attach_poll, sbc_attach_summary, sbc_attach_verdict,
+    PollKind, RefuseCode, SbcAttach, SbcAttachConfig, SbcAttachStorage, SbcAttachSummary, SbcPoll,
+    ATTACH_MAX_TRANSFER_LENGTH, ATTACH_STORAGE_ALIGN, ATTACH_STORAGE_SIZE,
+};
 pub use build::{
     sbc_build_inquiry, sbc_build_read_capacity_10, sbc_build_read_capacity_16,
     sbc_build_request_sense, sbc_build_test_unit_ready,
 };
 pub use decode::{sbc_decode_inquiry, sbc_decode_read_capacity, sbc_quirk_by_name};
+pub use log::{sbc_set_log_callback, Level, SbcLogCallback, MESSAGE_CAPACITY};
 pub use types::*;
 
 use crate::wire::cdb::DataDirection;
 
 /// The ABI version this crate implements: major << 16 | minor << 8 | patch. Must equal the
 /// header's `SBC_CORE_ABI_VERSION`; a test compares them.
-pub const ABI_VERSION: u32 = 0x00_01_01;
+pub const ABI_VERSION: u32 = 0x00_02_00;
 
 /// NUL-terminated crate version for `sbc_core_version_string`.
 const VERSION_STRING: &[u8] = concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes();
