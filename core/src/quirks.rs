@@ -133,6 +133,14 @@ impl Quirks {
     }
 }
 
+/// The names of the quirks in the set, in [`NAMES`] order: `["fix-capacity", "no-vpd"]`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Quirks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.names())
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -158,5 +166,16 @@ mod test {
         assert_eq!(Quirks::by_name(""), None);
         let set = Quirks::FIX_CAPACITY | Quirks::NO_VPD;
         assert_eq!(set.names().collect::<std::vec::Vec<_>>(), ["fix-capacity", "no-vpd"]);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serializes_as_its_names() {
+        let set = Quirks::NO_VPD | Quirks::FIX_CAPACITY;
+        assert_eq!(
+            serde_json::to_value(set).unwrap(),
+            serde_json::json!(["fix-capacity", "no-vpd"])
+        );
+        assert_eq!(serde_json::to_value(Quirks::empty()).unwrap(), serde_json::json!([]));
     }
 }

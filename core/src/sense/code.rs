@@ -57,6 +57,31 @@ impl fmt::Display for SenseCode {
     }
 }
 
+/// `{"sense_key": "NOT READY", "asc": 4, "ascq": 1, "text": "Logical unit is in process of
+/// becoming ready"}`: the key's name (its number when the crate does not name it), ASC and
+/// ASCQ as numbers, and the T10 text of the pair ([`describe`](super::describe)).
+#[cfg(feature = "serde")]
+impl serde::Serialize for SenseCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        /// The T10 text, streamed through `collect_str` (no allocation).
+        struct Text(u8, u8);
+        impl serde::Serialize for Text {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(&super::describe(self.0, self.1))
+            }
+        }
+
+        let mut s = serializer.serialize_struct("SenseCode", 4)?;
+        s.serialize_field("sense_key", &self.sense_key)?;
+        s.serialize_field("asc", &self.asc)?;
+        s.serialize_field("ascq", &self.ascq)?;
+        s.serialize_field("text", &Text(self.asc, self.ascq))?;
+        s.end()
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -75,5 +100,17 @@ mod test {
         let c = SenseCode::new(SenseKey::NOT_READY, 0x04, 0x01);
         assert_eq!(c.to_string(), "NOT READY 04/01");
         assert_eq!(SenseCode::new(SenseKey(0xc), 0x1d, 0).to_string(), "sense key 0xc 1D/00");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn test_serialize() {
+        let c = SenseCode::new(SenseKey::NOT_READY, 0x04, 0x01);
+        let v = serde_json::to_value(c).unwrap();
+        assert_eq!(v["sense_key"], "NOT READY");
+        assert_eq!((v["asc"].as_u64(), v["ascq"].as_u64()), (Some(4), Some(1)));
+        assert_eq!(v["text"], super::super::describe(4, 1).to_string());
+        let v = serde_json::to_value(SenseCode::new(SenseKey(0xc), 0x1d, 0)).unwrap();
+        assert_eq!(v["sense_key"], 12);
     }
 }

@@ -181,6 +181,9 @@ impl fmt::Debug for Ascii<'_> {
 /// in hex, and `Display` that prints the name or just the number (`0x77`). Unknown values
 /// round-trip as data (see the module doc, rule 4).
 ///
+/// With the `serde` feature of this crate, the type is also `Serialize`: the name string
+/// when the crate names the value, else the number (`"GOOD"`, `119`).
+///
 /// ```
 /// sbc_core::open_enum! {
 ///     /// SAM-5 status codes.
@@ -195,6 +198,11 @@ impl fmt::Debug for Ascii<'_> {
 /// assert_eq!(format!("{:?}", Status(0x77)), "Status(0x77)");
 /// assert_eq!(Status(0x77).to_string(), "0x77");
 /// assert_eq!(Status::GOOD.to_string(), "GOOD");
+/// # #[cfg(feature = "serde")]
+/// # {
+/// assert_eq!(serde_json::to_value(Status::GOOD).unwrap(), "GOOD");
+/// assert_eq!(serde_json::to_value(Status(0x77)).unwrap(), 0x77);
+/// # }
 /// ```
 #[macro_export]
 macro_rules! open_enum {
@@ -239,6 +247,8 @@ macro_rules! open_enum {
             }
         }
 
+        $crate::__open_enum_serde!($name);
+
         impl From<$ty> for $name {
             fn from(value: $ty) -> Self {
                 Self(value)
@@ -251,6 +261,43 @@ macro_rules! open_enum {
             }
         }
     };
+}
+
+/// `serde` as the macros of this crate see it, whatever the caller's dependencies are.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use serde as __serde;
+
+/// The `Serialize` half of [`open_enum!`](crate::open_enum): the name when the value is
+/// named, else the number. Defined by this crate's `serde` feature, not the caller's, so the
+/// macro means the same thing wherever it is expanded.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum_serde {
+    ($name:ident) => {
+        impl $crate::wire::__serde::Serialize for $name {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::wire::__serde::Serializer,
+            {
+                match self.name() {
+                    ::core::option::Option::Some(name) => serializer.serialize_str(name),
+                    ::core::option::Option::None => {
+                        $crate::wire::__serde::Serialize::serialize(&self.0, serializer)
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// Without the `serde` feature, [`open_enum!`](crate::open_enum) types are not `Serialize`.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum_serde {
+    ($name:ident) => {};
 }
 
 open_enum! {
