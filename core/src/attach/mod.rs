@@ -92,8 +92,9 @@ pub use drive::{drive, DriveError, Executed, Host};
 pub use engine::Engine;
 pub use quirk_table::{QuirkRow, QUIRK_TABLE, USB_DEFAULTS};
 pub use report::{
-    DesignatorEntry, DiscardMethod, FixedText, RefuseReason, Report, RotationRate, SatInfo,
-    Verdict, Warning, Warnings, DESIGNATOR_CAPACITY, MAX_DESIGNATORS, MAX_WARNINGS,
+    DesignatorEntry, DesignatorValue, DiscardMethod, FixedText, Published, RefuseReason, Report,
+    RotationRate, SatInfo, Verdict, Warning, Warnings, DESIGNATOR_CAPACITY, MAX_DESIGNATORS,
+    MAX_WARNINGS,
 };
 
 use core::fmt;

@@ -144,6 +144,87 @@ impl DesignatorEntry {
     }
 }
 
+impl DesignatorEntry {
+    /// The DESIGNATOR as a user reads it: text for the ASCII and UTF-8 code sets, lowercase
+    /// hex otherwise.
+    pub fn value(&self) -> DesignatorValue<'_> {
+        DesignatorValue { code_set: self.code_set, bytes: self.as_bytes() }
+    }
+}
+
+/// A DESIGNATOR rendered for people (see [`DesignatorEntry::value`]).
+///
+/// - ASCII code set: trailing padding is dropped (NULs: SCSI name strings are NUL-padded to
+///   a multiple of four, SPC-5 §7.7.6.11; spaces: a T10 vendor ID designator ends in the
+///   padded serial number); printable ASCII as is, any other byte and the backslash as
+///   `\xNN`, as [`FixedText`] prints.
+/// - UTF-8 code set: the same, but valid UTF-8 characters other than control characters are
+///   kept.
+/// - Binary and any other code set: every byte as two lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct DesignatorValue<'a> {
+    code_set: CodeSet,
+    bytes: &'a [u8],
+}
+
+impl fmt::Display for DesignatorValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let escape = |f: &mut fmt::Formatter<'_>, bytes: &[u8]| -> fmt::Result {
+            for &c in bytes {
+                if (0x20..0x7f).contains(&c) && c != b'\\' {
+                    write!(f, "{}", c as char)?;
+                } else {
+                    write!(f, "\\x{c:02x}")?;
+                }
+            }
+            Ok(())
+        };
+        let text = || {
+            let end = self.bytes.iter().rposition(|&c| c != 0 && c != b' ').map_or(0, |i| i + 1);
+            self.bytes.get(..end).unwrap_or(&[])
+        };
+        match self.code_set {
+            CodeSet::ASCII => escape(f, text()),
+            CodeSet::UTF_8 => {
+                for chunk in text().utf8_chunks() {
+                    for c in chunk.valid().chars() {
+                        if c.is_control() || c == '\\' {
+                            let mut buf = [0; 4];
+                            escape(f, c.encode_utf8(&mut buf).as_bytes())?;
+                        } else {
+                            write!(f, "{c}")?;
+                        }
+                    }
+                    escape(f, chunk.invalid())?;
+                }
+                Ok(())
+            }
+            _ => self.bytes.iter().try_for_each(|b| write!(f, "{b:02x}")),
+        }
+    }
+}
+
+impl fmt::Debug for DesignatorValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+/// `NAA (binary, logical unit) 5000cca05c2e8d10`: type, code set and association by their
+/// spec names (the association shortened), then the [value](DesignatorEntry::value).
+impl fmt::Display for DesignatorEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}, ", self.designator_type, self.code_set)?;
+        match self.association {
+            Association::LOGICAL_UNIT => f.write_str("logical unit")?,
+            Association::TARGET_PORT => f.write_str("target port")?,
+            Association::TARGET_DEVICE => f.write_str("target device")?,
+            other => write!(f, "association {other}")?,
+        }
+        write!(f, ") {}", self.value())
+    }
+}
+
 impl fmt::Debug for DesignatorEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}/{:?}/{:?} ", self.designator_type, self.code_set, self.association)?;
@@ -169,6 +250,25 @@ pub enum DiscardMethod {
     WriteSame10,
 }
 
+impl DiscardMethod {
+    /// `none`, `unmap`, `write-same-16` or `write-same-10`: the published name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DiscardMethod::None => "none",
+            DiscardMethod::Unmap => "unmap",
+            DiscardMethod::WriteSame16 => "write-same-16",
+            DiscardMethod::WriteSame10 => "write-same-10",
+        }
+    }
+}
+
+/// The published name ([`DiscardMethod::as_str`]).
+impl fmt::Display for DiscardMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Medium rotation rate (VPD B1h, or IDENTIFY word 217 from VPD 89h when B1h is absent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum RotationRate {
@@ -179,6 +279,17 @@ pub enum RotationRate {
     NonRotating,
     /// Nominal revolutions per minute.
     Rpm(u16),
+}
+
+/// `unknown`, `non-rotating`, `7200 rpm`.
+impl fmt::Display for RotationRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            RotationRate::Unknown => f.write_str("unknown"),
+            RotationRate::NonRotating => f.write_str("non-rotating"),
+            RotationRate::Rpm(rpm) => write!(f, "{rpm} rpm"),
+        }
+    }
 }
 
 /// MEDIUM ROTATION RATE (SBC-4 §6.6.2, and ACS-4 IDENTIFY word 217, which uses the same
@@ -198,6 +309,7 @@ impl From<MediumRotationRate> for RotationRate {
 /// What a SCSI/ATA translation layer (a SAT bridge) says about itself and the ATA device
 /// behind it (VPD 89h, SAT-4 §12.4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SatInfo {
     /// SAT VENDOR IDENTIFICATION (the bridge's vendor).
     pub vendor: FixedText<8>,
@@ -296,6 +408,32 @@ impl RefuseReason {
                 Some(sense) => RefuseReason::DeviceError { sense },
                 None => RefuseReason::CommandFailed,
             },
+        }
+    }
+}
+
+impl RefuseReason {
+    /// The published name of the variant, in kebab case: `not-ready`, `device-error`, ...
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            RefuseReason::NotConnected { .. } => "not-connected",
+            RefuseReason::NotDirectAccess { .. } => "not-direct-access",
+            RefuseReason::NoMedium => "no-medium",
+            RefuseReason::NotReady { .. } => "not-ready",
+            RefuseReason::UnsupportedBlockLength { .. } => "unsupported-block-length",
+            RefuseReason::UnsupportedProtectionType { .. } => "unsupported-protection-type",
+            RefuseReason::CapacityUnknown => "capacity-unknown",
+            RefuseReason::InquiryFailed => "inquiry-failed",
+            RefuseReason::DeviceError { .. } => "device-error",
+            RefuseReason::UnitAttentionStorm => "unit-attention-storm",
+            RefuseReason::Busy => "busy",
+            RefuseReason::ReservationConflict => "reservation-conflict",
+            RefuseReason::CommandFailed => "command-failed",
+            RefuseReason::TimeBudgetExhausted => "time-budget-exhausted",
+            RefuseReason::CommandBudgetExhausted => "command-budget-exhausted",
+            RefuseReason::DeviceGone => "device-gone",
+            RefuseReason::TransportFailure => "transport-failure",
+            RefuseReason::InternalError(_) => "internal-error",
         }
     }
 }
@@ -442,6 +580,142 @@ pub enum Warning {
         /// The unit attention's sense.
         sense: SenseCode,
     },
+}
+
+impl Warning {
+    /// The published name of the variant, in kebab case: `capacity-adjusted`, ...
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Warning::InquiryFullFailed => "inquiry-full-failed",
+            Warning::InquiryShort => "inquiry-short",
+            Warning::VpdUnsupported => "vpd-unsupported",
+            Warning::VpdPageFailed { .. } => "vpd-page-failed",
+            Warning::VpdAbandoned { .. } => "vpd-abandoned",
+            Warning::VpdPageMalformed { .. } => "vpd-page-malformed",
+            Warning::SerialUnusable => "serial-unusable",
+            Warning::DesignatorTooLong => "designator-too-long",
+            Warning::SpinUpFailed { .. } => "spin-up-failed",
+            Warning::StartUnitFailed { .. } => "start-unit-failed",
+            Warning::Recovered { .. } => "recovered",
+            Warning::ReadCapacity16Failed => "read-capacity-16-failed",
+            Warning::CapacityAssumed2To32 => "capacity-assumed-2-to-32",
+            Warning::CapacityAdjusted => "capacity-adjusted",
+            Warning::BlockLengthZero => "block-length-zero",
+            Warning::PhysicalBlockLengthInvalid => "physical-block-length-invalid",
+            Warning::ReadBlockZeroFailed => "read-block-zero-failed",
+            Warning::ModeSense10Unsupported => "mode-sense-10-unsupported",
+            Warning::ModeSenseFailed => "mode-sense-failed",
+            Warning::CachingPageMissing => "caching-page-missing",
+            Warning::OptimalTransferInvalid => "optimal-transfer-invalid",
+            Warning::InquiryRereadFailed => "inquiry-reread-failed",
+            Warning::ChangeReported { .. } => "change-reported",
+        }
+    }
+}
+
+/// `VPD page B0h (Block Limits)`, or `VPD page C0h` for a page the crate does not name.
+fn vpd_page(f: &mut fmt::Formatter<'_>, page: PageCode) -> fmt::Result {
+    write!(f, "VPD page {:02X}h", page.0)?;
+    match page.name() {
+        Some(name) => write!(f, " ({name})"),
+        None => Ok(()),
+    }
+}
+
+/// ` (NOT READY 04/03: Logical unit not ready, manual intervention required)`, or nothing.
+fn with_sense(f: &mut fmt::Formatter<'_>, sense: Option<SenseCode>) -> fmt::Result {
+    match sense {
+        Some(c) => write!(f, " ({c}: {})", describe(c.asc(), c.ascq())),
+        None => Ok(()),
+    }
+}
+
+/// One line for a person: what happened and what the engine did about it.
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Warning::InquiryFullFailed => {
+                f.write_str("the full-length standard INQUIRY failed; its first 36 bytes are used")
+            }
+            Warning::InquiryShort => {
+                f.write_str("the standard INQUIRY data ends before vendor, product and revision")
+            }
+            Warning::VpdUnsupported => {
+                f.write_str("VPD page 00h was rejected; no VPD page is read")
+            }
+            Warning::VpdPageFailed { page } => {
+                vpd_page(f, page)?;
+                f.write_str(" could not be read")
+            }
+            Warning::VpdAbandoned { page } => {
+                vpd_page(f, page)?;
+                f.write_str(" timed out or the transport failed; no further VPD page is read")
+            }
+            Warning::VpdPageMalformed { page } => {
+                vpd_page(f, page)?;
+                f.write_str(" came back with another page code or too short to decode")
+            }
+            Warning::SerialUnusable => {
+                f.write_str("the unit serial number is absent from page 80h or too long to keep")
+            }
+            Warning::DesignatorTooLong => {
+                write!(f, "a designator longer than {DESIGNATOR_CAPACITY} bytes was skipped")
+            }
+            Warning::SpinUpFailed { sense } => {
+                f.write_str("the unit did not become ready")?;
+                with_sense(f, sense)?;
+                f.write_str("; READ CAPACITY decides")
+            }
+            Warning::StartUnitFailed { sense } => {
+                f.write_str("START STOP UNIT failed")?;
+                with_sense(f, sense)?;
+                f.write_str("; it is not sent again")
+            }
+            Warning::Recovered { sense } => {
+                f.write_str("the device recovered from an error")?;
+                with_sense(f, Some(sense))
+            }
+            Warning::ReadCapacity16Failed => {
+                f.write_str("READ CAPACITY(16) failed or is unsupported; READ CAPACITY(10) is used")
+            }
+            Warning::CapacityAssumed2To32 => f.write_str(
+                "READ CAPACITY(10) said FFFFFFFFh, READ CAPACITY(16) failed; 2^32 blocks assumed",
+            ),
+            Warning::CapacityAdjusted => {
+                f.write_str("a capacity quirk took one block off the reported capacity")
+            }
+            Warning::BlockLengthZero => {
+                f.write_str("the device reported a logical block length of 0; 512 assumed")
+            }
+            Warning::PhysicalBlockLengthInvalid => f.write_str(
+                "the logical blocks per physical block exponent is impossible; \
+                 the logical block length is used",
+            ),
+            Warning::ReadBlockZeroFailed => {
+                f.write_str("the READ(10) of LBA 0 before MODE SENSE failed")
+            }
+            Warning::ModeSense10Unsupported => {
+                f.write_str("MODE SENSE(10) is not supported; MODE SENSE(6) is used")
+            }
+            Warning::ModeSenseFailed => {
+                f.write_str("MODE SENSE failed; write protection unknown, assumed writable")
+            }
+            Warning::CachingPageMissing => {
+                f.write_str("the Caching mode page is missing; write cache state unknown")
+            }
+            Warning::OptimalTransferInvalid => {
+                f.write_str("OPTIMAL TRANSFER LENGTH fails Linux's validation and is ignored")
+            }
+            Warning::InquiryRereadFailed => f.write_str(
+                "the INQUIRY re-read after a change failed; the identity read before is kept",
+            ),
+            Warning::ChangeReported { sense } => {
+                f.write_str("the medium may have changed during the attach")?;
+                with_sense(f, Some(sense))?;
+                f.write_str("; what was read may be stale")
+            }
+        }
+    }
 }
 
 /// Warnings a report keeps; later ones are only counted.
@@ -623,5 +897,361 @@ impl Report {
     /// The designators kept, in order.
     pub fn designators(&self) -> impl Iterator<Item = &DesignatorEntry> {
         self.designators.iter().flatten()
+    }
+}
+
+/// The report as sbc-dext publishes it: in the I/O Registry (through
+/// `property::write_report`, feature `serde`) and as `sbc-dext attach --json`. The one
+/// schema both are made from; `docs/report-schema.md` lists every key.
+///
+/// With the `serde` feature it is `Serialize`, as a dictionary:
+///
+/// - `result`: `"accept"` or `"refuse"` (`"pending"` before the engine is done);
+/// - `reason`: the [`RefuseReason`] when refused, else `None` (JSON `null`, left out of the
+///   registry);
+/// - `characteristics`: a dictionary of what was learned (vendor ... sat);
+/// - `quirks`: the names of the quirks in effect;
+/// - `warnings`: the [`Warnings`].
+#[derive(Debug, Clone, Copy)]
+pub struct Published<'a>(pub &'a Report);
+
+#[cfg(feature = "serde")]
+mod serialize {
+    //! `Serialize` for the report and what it holds. Strings that are built (escaped text,
+    //! hex, messages) go through `collect_str`, so no serializer needs an allocator.
+
+    use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
+
+    use super::{
+        DesignatorEntry, DiscardMethod, FixedText, Published, RefuseReason, Report, RotationRate,
+        Verdict, Warning, Warnings,
+    };
+    use crate::wire::PeripheralDeviceType;
+
+    /// A string: the [`Display`](core::fmt::Display) text, non-printable bytes as `\xNN`.
+    impl<const N: usize> Serialize for FixedText<N> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+
+    /// `{type, code_set, association, value}`: the three codes by their spec names (numbers
+    /// when unnamed), the value as [`DesignatorEntry::value`] renders it.
+    impl Serialize for DesignatorEntry {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut s = serializer.serialize_struct("DesignatorEntry", 4)?;
+            s.serialize_field("type", &self.designator_type)?;
+            s.serialize_field("code_set", &self.code_set)?;
+            s.serialize_field("association", &self.association)?;
+            s.serialize_field("value", &format_args!("{}", self.value()))?;
+            s.end()
+        }
+    }
+
+    /// `"none"`, `"unmap"`, `"write-same-16"`, `"write-same-10"`.
+    impl Serialize for DiscardMethod {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    /// `"non-rotating"`, the nominal rpm as a number, or none (JSON `null`, left out of the
+    /// registry) when the device does not say.
+    impl Serialize for RotationRate {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match *self {
+                RotationRate::Unknown => serializer.serialize_none(),
+                RotationRate::NonRotating => serializer.serialize_str("non-rotating"),
+                RotationRate::Rpm(rpm) => serializer.serialize_u16(rpm),
+            }
+        }
+    }
+
+    /// `{kind, <the variant's fields>, message}`: `kind` in kebab case
+    /// ([`RefuseReason::kind`]), `message` the `Display` text.
+    impl Serialize for RefuseReason {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let fields = match self {
+                RefuseReason::NotConnected { .. }
+                | RefuseReason::NotDirectAccess { .. }
+                | RefuseReason::NotReady { .. }
+                | RefuseReason::UnsupportedBlockLength { .. }
+                | RefuseReason::UnsupportedProtectionType { .. }
+                | RefuseReason::DeviceError { .. }
+                | RefuseReason::InternalError(_) => 3,
+                _ => 2,
+            };
+            let mut s = serializer.serialize_struct("RefuseReason", fields)?;
+            s.serialize_field("kind", self.kind())?;
+            match *self {
+                RefuseReason::NotConnected { peripheral_qualifier } => {
+                    s.serialize_field("peripheral_qualifier", &peripheral_qualifier)?;
+                }
+                RefuseReason::NotDirectAccess { peripheral_device_type } => {
+                    s.serialize_field("peripheral_device_type", &peripheral_device_type)?;
+                }
+                RefuseReason::NotReady { sense } => s.serialize_field("sense", &sense)?,
+                RefuseReason::UnsupportedBlockLength { length } => {
+                    s.serialize_field("length", &length)?;
+                }
+                RefuseReason::UnsupportedProtectionType { protection_type } => {
+                    s.serialize_field("protection_type", &protection_type)?;
+                }
+                RefuseReason::DeviceError { sense } => s.serialize_field("sense", &sense)?,
+                RefuseReason::InternalError(detail) => s.serialize_field("detail", detail)?,
+                _ => {}
+            }
+            s.serialize_field("message", &format_args!("{self}"))?;
+            s.end()
+        }
+    }
+
+    /// `{kind, <the variant's fields>, message}`, as [`RefuseReason`].
+    impl Serialize for Warning {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let fields = match self {
+                Warning::VpdPageFailed { .. }
+                | Warning::VpdAbandoned { .. }
+                | Warning::VpdPageMalformed { .. }
+                | Warning::SpinUpFailed { .. }
+                | Warning::StartUnitFailed { .. }
+                | Warning::Recovered { .. }
+                | Warning::ChangeReported { .. } => 3,
+                _ => 2,
+            };
+            let mut s = serializer.serialize_struct("Warning", fields)?;
+            s.serialize_field("kind", self.kind())?;
+            match *self {
+                Warning::VpdPageFailed { page }
+                | Warning::VpdAbandoned { page }
+                | Warning::VpdPageMalformed { page } => s.serialize_field("page", &page)?,
+                Warning::SpinUpFailed { sense } | Warning::StartUnitFailed { sense } => {
+                    s.serialize_field("sense", &sense)?;
+                }
+                Warning::Recovered { sense } | Warning::ChangeReported { sense } => {
+                    s.serialize_field("sense", &sense)?;
+                }
+                _ => {}
+            }
+            s.serialize_field("message", &format_args!("{self}"))?;
+            s.end()
+        }
+    }
+
+    /// The warnings kept, in order; when some were only counted, one more entry
+    /// `{kind: "more-warnings", count, message}` says how many.
+    impl Serialize for Warnings {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            /// The entry for the warnings that did not fit.
+            struct More(u16);
+            impl Serialize for More {
+                fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    let mut s = serializer.serialize_struct("MoreWarnings", 3)?;
+                    s.serialize_field("kind", "more-warnings")?;
+                    s.serialize_field("count", &self.0)?;
+                    s.serialize_field(
+                        "message",
+                        &format_args!(
+                            "{} more warnings were raised after the list was full",
+                            self.0
+                        ),
+                    )?;
+                    s.end()
+                }
+            }
+            let more = self.overflow();
+            let len = self.len().saturating_add(usize::from(more > 0));
+            let mut seq = serializer.serialize_seq(Some(len))?;
+            for w in self.iter() {
+                seq.serialize_element(&w)?;
+            }
+            if more > 0 {
+                seq.serialize_element(&More(more))?;
+            }
+            seq.end()
+        }
+    }
+
+    /// `{result: "accept"}` or `{result: "refuse", reason: {...}}` (`reason` none when
+    /// accepted), as in [`Published`].
+    impl Serialize for Verdict {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut s = serializer.serialize_struct("Verdict", 2)?;
+            match self {
+                Verdict::Accept => {
+                    s.serialize_field("result", "accept")?;
+                    s.serialize_field("reason", &None::<RefuseReason>)?;
+                }
+                Verdict::Refuse(reason) => {
+                    s.serialize_field("result", "refuse")?;
+                    s.serialize_field("reason", reason)?;
+                }
+            }
+            s.end()
+        }
+    }
+
+    /// As [`Published`].
+    impl Serialize for Report {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            Published(self).serialize(serializer)
+        }
+    }
+
+    impl Serialize for Published<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let r = self.0;
+            let (result, reason) = match r.verdict {
+                Some(Verdict::Accept) => ("accept", None),
+                Some(Verdict::Refuse(why)) => ("refuse", Some(why)),
+                None => ("pending", None),
+            };
+            let mut s = serializer.serialize_struct("Report", 5)?;
+            s.serialize_field("result", result)?;
+            s.serialize_field("reason", &reason)?;
+            s.serialize_field("characteristics", &Characteristics(r))?;
+            s.serialize_field("quirks", &r.quirks)?;
+            s.serialize_field("warnings", &r.warnings)?;
+            s.end()
+        }
+    }
+
+    /// The `characteristics` dictionary of [`Published`].
+    struct Characteristics<'a>(&'a Report);
+
+    /// The designators kept, as a sequence.
+    struct Designators<'a>(&'a Report);
+
+    impl Serialize for Designators<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(self.0.designators())
+        }
+    }
+
+    impl Serialize for Characteristics<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let r = self.0;
+            let mut s = serializer.serialize_struct("Characteristics", 26)?;
+            s.serialize_field("vendor", &r.vendor)?;
+            s.serialize_field("product", &r.product)?;
+            s.serialize_field("revision", &r.revision)?;
+            s.serialize_field("serial", &(!r.serial.is_empty()).then_some(&r.serial))?;
+            s.serialize_field("designators", &Designators(r))?;
+            s.serialize_field(
+                "peripheral_device_type",
+                &PeripheralDeviceType(r.peripheral_device_type),
+            )?;
+            s.serialize_field("version", &r.version)?;
+            s.serialize_field("removable", &r.removable)?;
+            s.serialize_field("medium_present", &r.medium_present)?;
+            s.serialize_field("block_count", &r.block_count)?;
+            s.serialize_field("logical_block_size", &r.logical_block_length)?;
+            s.serialize_field("physical_block_size", &r.physical_block_length)?;
+            s.serialize_field("lowest_aligned_lba", &r.lowest_aligned_lba)?;
+            s.serialize_field("protection_type", &r.protection_type)?;
+            s.serialize_field("lbpme", &r.lbpme)?;
+            s.serialize_field("lbprz", &r.lbprz)?;
+            s.serialize_field("discard", &r.discard)?;
+            s.serialize_field("max_transfer_blocks", &r.max_transfer_blocks)?;
+            s.serialize_field("optimal_transfer_blocks", &r.optimal_transfer_blocks)?;
+            s.serialize_field("rotation_rate", &r.rotation_rate)?;
+            s.serialize_field("form_factor", &r.form_factor)?;
+            s.serialize_field("write_protected", &r.write_protected)?;
+            s.serialize_field("write_cache", &r.write_cache)?;
+            s.serialize_field("read_cache_disabled", &r.read_cache_disabled)?;
+            s.serialize_field("fua", &r.fua)?;
+            s.serialize_field("sat", &r.sat)?;
+            s.end()
+        }
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::sense::SenseKey;
+
+    fn every_warning() -> [Warning; 23] {
+        let sense = SenseCode::new(SenseKey::NOT_READY, 0x04, 0x03);
+        let page = PageCode::BLOCK_LIMITS;
+        [
+            Warning::InquiryFullFailed,
+            Warning::InquiryShort,
+            Warning::VpdUnsupported,
+            Warning::VpdPageFailed { page },
+            Warning::VpdAbandoned { page: PageCode(0xC0) },
+            Warning::VpdPageMalformed { page },
+            Warning::SerialUnusable,
+            Warning::DesignatorTooLong,
+            Warning::SpinUpFailed { sense: Some(sense) },
+            Warning::StartUnitFailed { sense: None },
+            Warning::Recovered { sense },
+            Warning::ReadCapacity16Failed,
+            Warning::CapacityAssumed2To32,
+            Warning::CapacityAdjusted,
+            Warning::BlockLengthZero,
+            Warning::PhysicalBlockLengthInvalid,
+            Warning::ReadBlockZeroFailed,
+            Warning::ModeSense10Unsupported,
+            Warning::ModeSenseFailed,
+            Warning::CachingPageMissing,
+            Warning::OptimalTransferInvalid,
+            Warning::InquiryRereadFailed,
+            Warning::ChangeReported { sense },
+        ]
+    }
+
+    #[test]
+    fn warnings_have_one_line_and_a_kind_each() {
+        let all = every_warning();
+        let mut kinds: Vec<&str> = all.iter().map(Warning::kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), all.len(), "kinds are distinct");
+        for w in all {
+            let text = w.to_string();
+            assert!(!text.is_empty() && !text.contains('\n'), "{w:?}: {text}");
+            assert!(w
+                .kind()
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'));
+        }
+        assert_eq!(
+            Warning::VpdPageFailed { page: PageCode::BLOCK_LIMITS }.to_string(),
+            "VPD page B0h (Block Limits) could not be read"
+        );
+        assert_eq!(
+            Warning::SpinUpFailed { sense: Some(SenseCode::new(SenseKey::NOT_READY, 4, 3)) }
+                .to_string(),
+            "the unit did not become ready (NOT READY 04/03: \
+             Logical unit not ready, manual intervention required); READ CAPACITY decides"
+        );
+    }
+
+    #[test]
+    fn names_for_people() {
+        assert_eq!(RotationRate::Rpm(7200).to_string(), "7200 rpm");
+        assert_eq!(RotationRate::NonRotating.to_string(), "non-rotating");
+        assert_eq!(RotationRate::Unknown.to_string(), "unknown");
+        assert_eq!(DiscardMethod::WriteSame10.to_string(), "write-same-10");
+        let naa = DesignatorEntry::new(
+            DesignatorType::NAA,
+            CodeSet::BINARY,
+            Association::LOGICAL_UNIT,
+            &[0x50, 0x00, 0xcc, 0xa0],
+        )
+        .unwrap();
+        assert_eq!(naa.to_string(), "NAA (binary, logical unit) 5000cca0");
+        let name = DesignatorEntry::new(
+            DesignatorType::SCSI_NAME_STRING,
+            CodeSet::UTF_8,
+            Association::TARGET_DEVICE,
+            b"iqn.2024-01.x:\xff \0\0",
+        )
+        .unwrap();
+        assert_eq!(name.to_string(), "SCSI name string (UTF-8, target device) iqn.2024-01.x:\\xff");
     }
 }
