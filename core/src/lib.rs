@@ -50,6 +50,8 @@ pub mod attach;
 pub mod capture;
 pub mod ffi;
 pub mod policy;
+#[cfg(feature = "serde")]
+pub mod property;
 pub mod quirks;
 pub mod sense;
 pub mod time;
