@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use sbc_core::attach::{Config, Report, Verdict};
+use sbc_core::attach::{Config, Published};
 use sbc_core::quirks::{Quirks, NAMES as QUIRK_NAMES};
 
 use super::decode::hex;
@@ -123,22 +123,16 @@ fn time_key(clock: Clock) -> &'static str {
     }
 }
 
-/// The stable JSON shape of an attach (documented in the README).
+/// The stable JSON shape of an attach (`docs/report-schema.md`): the report as the dext
+/// publishes it ([`Published`], the same schema the I/O Registry gets), then what only the
+/// host knows: `commands`, the duration ([`time_key`]) and, when asked, the `transcript`.
 pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
-    let r = &outcome.report;
-    let (result, reason) = match outcome.verdict {
-        Verdict::Accept => ("accept", Value::Null),
-        Verdict::Refuse(why) => ("refuse", json!(why.to_string())),
-    };
-    let mut v = json!({
-        "result": result,
-        "reason": reason,
-        "characteristics": characteristics(r),
-        "quirks": r.quirks.names().collect::<Vec<_>>(),
-        "warnings": r.warnings.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>(),
-        "commands": outcome.transcript.len(),
-        time_key(outcome.clock): outcome.elapsed.as_millis(),
-    });
+    let mut report = outcome.report;
+    // The outcome's verdict is the engine's last word; the report carries the same.
+    report.verdict = Some(outcome.verdict);
+    let mut v = serde_json::to_value(Published(&report)).expect("the report always serializes");
+    v["commands"] = json!(outcome.transcript.len());
+    v[time_key(outcome.clock)] = json!(outcome.elapsed.as_millis());
     if with_transcript {
         v["transcript"] = outcome
             .transcript
@@ -159,47 +153,6 @@ pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
     v
 }
 
-fn characteristics(r: &Report) -> Value {
-    let text = |t: String| if t.is_empty() { Value::Null } else { json!(t) };
-    json!({
-        "vendor": r.vendor.to_string(),
-        "product": r.product.to_string(),
-        "revision": r.revision.to_string(),
-        "serial": text(r.serial.to_string()),
-        "designators": r.designators.iter().flatten().map(|d| format!("{d:?}")).collect::<Vec<_>>(),
-        "peripheral_device_type": r.peripheral_device_type,
-        "version": r.version.0,
-        "removable": r.removable,
-        "medium_present": r.medium_present,
-        "block_count": r.block_count,
-        "logical_block_size": r.logical_block_length,
-        "physical_block_size": r.physical_block_length,
-        "lowest_aligned_lba": r.lowest_aligned_lba,
-        "protection_type": r.protection_type,
-        "lbpme": r.lbpme,
-        "lbprz": r.lbprz,
-        "discard": format!("{:?}", r.discard),
-        "max_transfer_blocks": r.max_transfer_blocks,
-        "optimal_transfer_blocks": r.optimal_transfer_blocks,
-        "rotation_rate": format!("{:?}", r.rotation_rate),
-        "form_factor": r.form_factor.name(),
-        "write_protected": r.write_protected,
-        "write_cache": r.write_cache,
-        "read_cache_disabled": r.read_cache_disabled,
-        "fua": r.fua,
-        "sat": r.sat.map(|s| json!({
-            "vendor": s.vendor.to_string(),
-            "product": s.product.to_string(),
-            "revision": s.revision.to_string(),
-            "ata_model": s.ata_model.to_string(),
-            "ata_serial": s.ata_serial.to_string(),
-            "ata_firmware": s.ata_firmware.to_string(),
-            "smart_supported": s.smart_supported,
-            "smart_enabled": s.smart_enabled,
-        })),
-    })
-}
-
 fn human(outcome: &Outcome, with_transcript: bool) -> String {
     let r = &outcome.report;
     let mut out = String::new();
@@ -209,8 +162,8 @@ fn human(outcome: &Outcome, with_transcript: bool) -> String {
     row("product", r.product.to_string());
     row("revision", r.revision.to_string());
     row("serial", r.serial.to_string());
-    for d in r.designators.iter().flatten() {
-        row("designator", format!("{d:?}"));
+    for d in r.designators() {
+        row("designator", d.to_string());
     }
     row("removable", format!("{} (medium present: {})", r.removable, r.medium_present));
     let bytes = u128::from(r.block_count) * u128::from(r.logical_block_length);
@@ -223,10 +176,10 @@ fn human(outcome: &Outcome, with_transcript: bool) -> String {
         format!("{} bytes (lowest aligned LBA {})", r.physical_block_length, r.lowest_aligned_lba),
     );
     row("protection type", r.protection_type.to_string());
-    row("provisioning", format!("LBPME={} LBPRZ={} discard={:?}", r.lbpme, r.lbprz, r.discard));
+    row("provisioning", format!("LBPME={} LBPRZ={} discard={}", r.lbpme, r.lbprz, r.discard));
     row("max transfer", opt_blocks(r.max_transfer_blocks));
     row("optimal transfer", opt_blocks(r.optimal_transfer_blocks));
-    row("rotation", format!("{:?}", r.rotation_rate));
+    row("rotation", r.rotation_rate.to_string());
     row("form factor", r.form_factor.name().unwrap_or("not reported").to_string());
     row("write protected", r.write_protected.to_string());
     row("write cache", r.write_cache.map_or("unknown".into(), |w| w.to_string()));
@@ -243,7 +196,10 @@ fn human(outcome: &Outcome, with_transcript: bool) -> String {
     }
     row("quirks", r.quirks.names().collect::<Vec<_>>().join(", "));
     for w in r.warnings.iter() {
-        row("warning", format!("{w:?}"));
+        row("warning", w.to_string());
+    }
+    if r.warnings.overflow() > 0 {
+        row("warning", format!("{} more, not kept", r.warnings.overflow()));
     }
     row(
         "commands",
