@@ -97,6 +97,35 @@ same_layout!(
         reserved,
     ]
 );
+same_layout!(
+    ffi::SbcPropertySink,
+    bindings::sbc_property_sink,
+    [
+        context,
+        begin_dictionary,
+        end_dictionary,
+        begin_array,
+        end_array,
+        string,
+        number,
+        boolean,
+        data
+    ]
+);
+/// Every callback of the property sink has the header's type, parameter for parameter: this
+/// only compiles if each field's function-pointer type is the same on both sides.
+const _: fn(ffi::SbcPropertySink) -> bindings::sbc_property_sink =
+    |s| bindings::sbc_property_sink {
+        context: s.context,
+        begin_dictionary: s.begin_dictionary,
+        end_dictionary: s.end_dictionary,
+        begin_array: s.begin_array,
+        end_array: s.end_array,
+        string: s.string,
+        number: s.number,
+        boolean: s.boolean,
+        data: s.data,
+    };
 /// The log callback's Rust type is the header's, parameter for parameter (a function pointer
 /// type has no layout to compare field by field: this only compiles if the types are equal).
 const _: fn(ffi::SbcLogCallback) -> bindings::sbc_log_callback = |callback| callback;

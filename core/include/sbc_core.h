@@ -44,7 +44,7 @@ extern "C" {
  * refuse to run with a core whose major version differs from SBC_CORE_ABI_VERSION's.
  * 0.1.1: (NULL, 0) inputs give SBC_STATUS_NULL_PARAMETER; sbc_capacity reads 0 for a
  * physical block length past the end of cut READ CAPACITY(16) data (layouts unchanged).
- * 0.2.0: the attach engine (sbc_attach_*), the log callback. */
+ * 0.2.0: the attach engine (sbc_attach_*), the property sink, the log callback. */
 #define SBC_CORE_ABI_VERSION 0x000200u
 
 /* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
@@ -262,7 +262,7 @@ sbc_status sbc_quirk_by_name(const char *name, size_t length, uint32_t *flag_out
 
 /* The characterization engine (what UserDetermineDeviceCharacteristics runs), driven by the
  * shim one step at a time: begin, then poll / complete until poll says DONE, then read the
- * verdict and the summary. The core never blocks, sleeps or reads a clock: every call that
+ * verdict and the report. The core never blocks, sleeps or reads a clock: every call that
  * needs the time takes `now_ms`, a monotonic clock in milliseconds (any epoch; the shim
  * passes its own monotonic clock, docs/driverkit.md §Shim conventions).
  *
@@ -274,7 +274,7 @@ sbc_status sbc_quirk_by_name(const char *name, size_t length, uint32_t *flag_out
  *                       UserResumeServices when poll.exclusive; then
  *                       sbc_attach_complete(attach, &completion, data, length, now)
  *     SBC_POLL_WAIT:    sleep until poll.wait_until_ms, poll again
- *     SBC_POLL_DONE:    sbc_attach_verdict, sbc_attach_summary
+ *     SBC_POLL_DONE:    sbc_attach_verdict, sbc_attach_summary, sbc_attach_report
  *
  * The engine lives in caller storage: SBC_ATTACH_STORAGE_SIZE bytes aligned to
  * SBC_ATTACH_STORAGE_ALIGN (an sbc_attach_storage is both), e.g. a member of the dext's
@@ -289,7 +289,7 @@ sbc_status sbc_quirk_by_name(const char *name, size_t length, uint32_t *flag_out
  *    start was overwritten; a pointer that is not the start of the storage):
  *    SBC_STATUS_BAD_STATE;
  *  - a call in the wrong state (complete with no command outstanding, poll after DONE,
- *    verdict/summary before DONE): SBC_STATUS_BAD_STATE.
+ *    verdict/summary/report before DONE): SBC_STATUS_BAD_STATE.
  * "DONE" means: sbc_attach_poll has given SBC_POLL_DONE. */
 
 #define SBC_ATTACH_STORAGE_SIZE 2048u
@@ -412,6 +412,34 @@ struct sbc_attach_summary {
   uint8_t reserved[6];            /* zero */
 };
 sbc_status sbc_attach_summary(const sbc_attach *attach, struct sbc_attach_summary *summary_out);
+
+/* A property tree, written through callbacks (the registry's OSDictionary, or anything
+ * else). Keys are NULL (with length 0) for array elements and the root; strings and keys
+ * are UTF-8, not NUL-terminated. A callback returning anything but SBC_STATUS_OK stops the
+ * walk, and that status is returned. Every callback is required. */
+typedef struct sbc_property_sink {
+  void *context;
+  sbc_status (*begin_dictionary)(void *context, const char *key, size_t key_length);
+  sbc_status (*end_dictionary)(void *context);
+  sbc_status (*begin_array)(void *context, const char *key, size_t key_length);
+  sbc_status (*end_array)(void *context);
+  sbc_status (*string)(void *context, const char *key, size_t key_length, const char *value,
+                       size_t value_length);
+  sbc_status (*number)(void *context, const char *key, size_t key_length, uint64_t value);
+  sbc_status (*boolean)(void *context, const char *key, size_t key_length, bool value);
+  sbc_status (*data)(void *context, const char *key, size_t key_length, const uint8_t *value,
+                     size_t value_length);
+} sbc_property_sink;
+
+/* The report, as the tree `sbc-dext attach --json` prints (one schema: result, reason,
+ * characteristics, quirks, warnings), through `sink`: the root is a dictionary (key NULL),
+ * opened first and closed last. Absent values are left out. Before DONE:
+ * SBC_STATUS_BAD_STATE. A NULL `sink` or any NULL callback is SBC_STATUS_NULL_PARAMETER
+ * before any callback runs. A walk stopped by a callback has called the begins of the
+ * containers it was in without their ends: the sink discards what it built. A report that
+ * does not fit a property tree (never expected: the core's tests walk every report shape)
+ * is SBC_STATUS_MALFORMED. */
+sbc_status sbc_attach_report(const sbc_attach *attach, const sbc_property_sink *sink);
 
 /* ---------------------------------------------------------------- log */
 

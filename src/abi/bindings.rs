@@ -441,6 +441,103 @@ unsafe extern "C" {
         summary_out: *mut sbc_attach_summary,
     ) -> sbc_status;
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct sbc_property_sink {
+    pub context: *mut ::core::ffi::c_void,
+    pub begin_dictionary: ::core::option::Option<
+        unsafe extern "C" fn(
+            context: *mut ::core::ffi::c_void,
+            key: *const ::core::ffi::c_char,
+            key_length: usize,
+        ) -> sbc_status,
+    >,
+    pub end_dictionary: ::core::option::Option<
+        unsafe extern "C" fn(context: *mut ::core::ffi::c_void) -> sbc_status,
+    >,
+    pub begin_array: ::core::option::Option<
+        unsafe extern "C" fn(
+            context: *mut ::core::ffi::c_void,
+            key: *const ::core::ffi::c_char,
+            key_length: usize,
+        ) -> sbc_status,
+    >,
+    pub end_array: ::core::option::Option<
+        unsafe extern "C" fn(context: *mut ::core::ffi::c_void) -> sbc_status,
+    >,
+    pub string: ::core::option::Option<
+        unsafe extern "C" fn(
+            context: *mut ::core::ffi::c_void,
+            key: *const ::core::ffi::c_char,
+            key_length: usize,
+            value: *const ::core::ffi::c_char,
+            value_length: usize,
+        ) -> sbc_status,
+    >,
+    pub number: ::core::option::Option<
+        unsafe extern "C" fn(
+            context: *mut ::core::ffi::c_void,
+            key: *const ::core::ffi::c_char,
+            key_length: usize,
+            value: u64,
+        ) -> sbc_status,
+    >,
+    pub boolean: ::core::option::Option<
+        unsafe extern "C" fn(
+            context: *mut ::core::ffi::c_void,
+            key: *const ::core::ffi::c_char,
+            key_length: usize,
+            value: bool,
+        ) -> sbc_status,
+    >,
+    pub data: ::core::option::Option<
+        unsafe extern "C" fn(
+            context: *mut ::core::ffi::c_void,
+            key: *const ::core::ffi::c_char,
+            key_length: usize,
+            value: *const u8,
+            value_length: usize,
+        ) -> sbc_status,
+    >,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of sbc_property_sink"][::core::mem::size_of::<sbc_property_sink>() - 72usize];
+    ["Alignment of sbc_property_sink"][::core::mem::align_of::<sbc_property_sink>() - 8usize];
+    ["Offset of field: sbc_property_sink::context"]
+        [::core::mem::offset_of!(sbc_property_sink, context) - 0usize];
+    ["Offset of field: sbc_property_sink::begin_dictionary"]
+        [::core::mem::offset_of!(sbc_property_sink, begin_dictionary) - 8usize];
+    ["Offset of field: sbc_property_sink::end_dictionary"]
+        [::core::mem::offset_of!(sbc_property_sink, end_dictionary) - 16usize];
+    ["Offset of field: sbc_property_sink::begin_array"]
+        [::core::mem::offset_of!(sbc_property_sink, begin_array) - 24usize];
+    ["Offset of field: sbc_property_sink::end_array"]
+        [::core::mem::offset_of!(sbc_property_sink, end_array) - 32usize];
+    ["Offset of field: sbc_property_sink::string"]
+        [::core::mem::offset_of!(sbc_property_sink, string) - 40usize];
+    ["Offset of field: sbc_property_sink::number"]
+        [::core::mem::offset_of!(sbc_property_sink, number) - 48usize];
+    ["Offset of field: sbc_property_sink::boolean"]
+        [::core::mem::offset_of!(sbc_property_sink, boolean) - 56usize];
+    ["Offset of field: sbc_property_sink::data"]
+        [::core::mem::offset_of!(sbc_property_sink, data) - 64usize];
+};
+impl Default for sbc_property_sink {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+unsafe extern "C" {
+    pub fn sbc_attach_report(
+        attach: *const sbc_attach,
+        sink: *const sbc_property_sink,
+    ) -> sbc_status;
+}
 pub type sbc_log_callback = ::core::option::Option<
     unsafe extern "C" fn(
         context: *mut ::core::ffi::c_void,

@@ -415,6 +415,145 @@ static void test_attach_whole(void) {
   CHECK(log_records == 2 * disk_commands + 1);
 }
 
+/* A property sink that checks the tree's shape as it comes: begins and ends pair up, keys
+ * are NULL exactly for the root and array elements, and a few values are what the tiny disk
+ * says. It can fail on purpose at call number `fail_at` (0: never). */
+typedef struct tree_check {
+  int depth;           /* open containers */
+  char kind[16];       /* 'd' or 'a' per open container */
+  unsigned begins, ends, values, calls, fail_at;
+  int shape_ok;        /* every key rule held, depth never negative or past 16 */
+  int result_accept;   /* "result" = "accept" at the top */
+  uint64_t block_count;
+} tree_check;
+
+static int key_ok(const tree_check *t, const char *key, size_t length) {
+  if (t->depth == 0 || t->kind[t->depth - 1] == 'a') {
+    return key == NULL && length == 0;
+  }
+  return key != NULL && length > 0;
+}
+
+static int key_is(const char *key, size_t length, const char *want) {
+  return key != NULL && length == strlen(want) && memcmp(key, want, length) == 0;
+}
+
+static sbc_status tree_call(tree_check *t) {
+  t->calls++;
+  return t->fail_at != 0 && t->calls == t->fail_at ? SBC_STATUS_INVALID_ARGUMENT
+                                                     : SBC_STATUS_OK;
+}
+
+static sbc_status tree_begin(tree_check *t, const char *key, size_t length, char kind) {
+  if (tree_call(t) != SBC_STATUS_OK) return SBC_STATUS_INVALID_ARGUMENT;
+  if (!key_ok(t, key, length) || t->depth >= 16) t->shape_ok = 0;
+  if (t->depth < 16) t->kind[t->depth] = kind;
+  t->depth++;
+  t->begins++;
+  return SBC_STATUS_OK;
+}
+
+static sbc_status tree_end(tree_check *t, char kind) {
+  if (tree_call(t) != SBC_STATUS_OK) return SBC_STATUS_INVALID_ARGUMENT;
+  if (t->depth <= 0 || (t->depth <= 16 && t->kind[t->depth - 1] != kind)) t->shape_ok = 0;
+  t->depth--;
+  t->ends++;
+  return SBC_STATUS_OK;
+}
+
+static sbc_status tree_value(tree_check *t, const char *key, size_t length) {
+  if (tree_call(t) != SBC_STATUS_OK) return SBC_STATUS_INVALID_ARGUMENT;
+  if (!key_ok(t, key, length) || t->depth == 0) t->shape_ok = 0;
+  t->values++;
+  return SBC_STATUS_OK;
+}
+
+static sbc_status sink_begin_dictionary(void *c, const char *key, size_t length) {
+  return tree_begin(c, key, length, 'd');
+}
+static sbc_status sink_end_dictionary(void *c) { return tree_end(c, 'd'); }
+static sbc_status sink_begin_array(void *c, const char *key, size_t length) {
+  return tree_begin(c, key, length, 'a');
+}
+static sbc_status sink_end_array(void *c) { return tree_end(c, 'a'); }
+static sbc_status sink_string(void *c, const char *key, size_t length, const char *value,
+                              size_t value_length) {
+  tree_check *t = c;
+  if (t->depth == 1 && key_is(key, length, "result") && value_length == 6 &&
+      memcmp(value, "accept", 6) == 0) {
+    t->result_accept = 1;
+  }
+  return tree_value(t, key, length);
+}
+static sbc_status sink_number(void *c, const char *key, size_t length, uint64_t value) {
+  tree_check *t = c;
+  if (key_is(key, length, "block_count")) t->block_count = value;
+  return tree_value(t, key, length);
+}
+static sbc_status sink_boolean(void *c, const char *key, size_t length, bool value) {
+  (void)value;
+  return tree_value(c, key, length);
+}
+static sbc_status sink_data(void *c, const char *key, size_t length, const uint8_t *value,
+                            size_t value_length) {
+  if (value == NULL && value_length != 0) ((tree_check *)c)->shape_ok = 0;
+  return tree_value(c, key, length);
+}
+
+static sbc_property_sink tree_sink(tree_check *t, unsigned fail_at) {
+  sbc_property_sink sink;
+  memset(t, 0, sizeof *t);
+  t->shape_ok = 1;
+  t->fail_at = fail_at;
+  sink.context = t;
+  sink.begin_dictionary = sink_begin_dictionary;
+  sink.end_dictionary = sink_end_dictionary;
+  sink.begin_array = sink_begin_array;
+  sink.end_array = sink_end_array;
+  sink.string = sink_string;
+  sink.number = sink_number;
+  sink.boolean = sink_boolean;
+  sink.data = sink_data;
+  return sink;
+}
+
+static void test_attach_report(void) {
+  sbc_attach_storage storage;
+  sbc_attach_config config;
+  sbc_attach *attach = NULL;
+  sbc_property_sink sink, broken;
+  tree_check t;
+
+  memset(&config, 0, sizeof config);
+  CHECK(sbc_attach_begin(&config, 0, &storage, sizeof storage, &attach) == SBC_STATUS_OK);
+  sink = tree_sink(&t, 0);
+  CHECK(sbc_attach_report(attach, &sink) == SBC_STATUS_BAD_STATE); /* before DONE */
+  CHECK(t.calls == 0);
+  CHECK(run_to_done(attach, 0) != 0);
+
+  sink = tree_sink(&t, 0);
+  CHECK(sbc_attach_report(attach, &sink) == SBC_STATUS_OK);
+  CHECK(t.shape_ok && t.depth == 0 && t.begins == t.ends && t.begins >= 3);
+  CHECK(t.values > 10 && t.result_accept && t.block_count == 131072);
+
+  /* A callback's failure stops the walk and is returned. */
+  sink = tree_sink(&t, 5);
+  CHECK(sbc_attach_report(attach, &sink) == SBC_STATUS_INVALID_ARGUMENT);
+  CHECK(t.calls == 5);
+
+  /* NULLs: the sink, the attach, any callback; no callback runs. */
+  sink = tree_sink(&t, 0);
+  CHECK(sbc_attach_report(attach, NULL) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(sbc_attach_report(NULL, &sink) == SBC_STATUS_NULL_PARAMETER);
+  broken = sink;
+  broken.data = NULL;
+  CHECK(sbc_attach_report(attach, &broken) == SBC_STATUS_NULL_PARAMETER);
+  broken = sink;
+  broken.end_dictionary = NULL;
+  CHECK(sbc_attach_report(attach, &broken) == SBC_STATUS_NULL_PARAMETER);
+  CHECK(t.calls == 0);
+}
+
 static void test_attach_misuse(void) {
   static sbc_attach_storage storage[2];
   sbc_attach_storage never;
@@ -559,5 +698,6 @@ int sbc_abi_c_test(void) {
   test_quirks();
   test_attach_whole();
   test_attach_misuse();
+  test_attach_report();
   return failures;
 }

@@ -228,6 +228,74 @@ impl SbcAttachSummary {
     }
 }
 
+/// `sbc_property_sink`: the C callbacks a report is written through. A NULL callback is
+/// `None` (the header makes every one required: `SBC_STATUS_NULL_PARAMETER`).
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+#[allow(clippy::type_complexity)]
+pub struct SbcPropertySink {
+    /// Passed back to every callback.
+    pub context: *mut c_void,
+    /// Opens a dictionary.
+    pub begin_dictionary: Option<
+        unsafe extern "C" fn(
+            context: *mut c_void,
+            key: *const c_char,
+            key_length: usize,
+        ) -> SbcStatus,
+    >,
+    /// Closes the innermost dictionary.
+    pub end_dictionary: Option<unsafe extern "C" fn(context: *mut c_void) -> SbcStatus>,
+    /// Opens an array.
+    pub begin_array: Option<
+        unsafe extern "C" fn(
+            context: *mut c_void,
+            key: *const c_char,
+            key_length: usize,
+        ) -> SbcStatus,
+    >,
+    /// Closes the innermost array.
+    pub end_array: Option<unsafe extern "C" fn(context: *mut c_void) -> SbcStatus>,
+    /// A UTF-8 string.
+    pub string: Option<
+        unsafe extern "C" fn(
+            context: *mut c_void,
+            key: *const c_char,
+            key_length: usize,
+            value: *const c_char,
+            value_length: usize,
+        ) -> SbcStatus,
+    >,
+    /// An unsigned number.
+    pub number: Option<
+        unsafe extern "C" fn(
+            context: *mut c_void,
+            key: *const c_char,
+            key_length: usize,
+            value: u64,
+        ) -> SbcStatus,
+    >,
+    /// A boolean.
+    pub boolean: Option<
+        unsafe extern "C" fn(
+            context: *mut c_void,
+            key: *const c_char,
+            key_length: usize,
+            value: bool,
+        ) -> SbcStatus,
+    >,
+    /// Bytes.
+    pub data: Option<
+        unsafe extern "C" fn(
+            context: *mut c_void,
+            key: *const c_char,
+            key_length: usize,
+            value: *const u8,
+            value_length: usize,
+        ) -> SbcStatus,
+    >,
+}
+
 /// `begin` writes this at offset 0; every other call checks it ("sbc-att" and the ABI's
 /// major and minor version, so storage begun by another ABI is not taken for ours).
 const MAGIC: u64 = u64::from_be_bytes([b's', b'b', b'c', b'-', b'a', b't', 0x00, 0x02]);
@@ -619,6 +687,143 @@ pub unsafe extern "C" fn sbc_attach_summary(
         // SAFETY: checked non-null above; valid for writes per this function's contract.
         Ok(report) => unsafe { write_out(summary_out, SbcAttachSummary::of(report)) },
         Err(s) => s.raw(),
+    }
+}
+
+/// The C callbacks as the core's [`PropertySink`](crate::property::PropertySink); the
+/// callbacks' status is the error, so the first one that is not `SBC_STATUS_OK` stops the
+/// walk and is what `sbc_attach_report` returns.
+#[cfg(feature = "serde")]
+struct CSink<'a>(&'a SbcPropertySink);
+
+#[cfg(feature = "serde")]
+impl CSink<'_> {
+    /// Every callback is set (the header makes them all required).
+    fn complete(&self) -> bool {
+        let s = self.0;
+        s.begin_dictionary.is_some()
+            && s.end_dictionary.is_some()
+            && s.begin_array.is_some()
+            && s.end_array.is_some()
+            && s.string.is_some()
+            && s.number.is_some()
+            && s.boolean.is_some()
+            && s.data.is_some()
+    }
+}
+
+/// A key as the header passes it: (NULL, 0) for none, else UTF-8 bytes without a NUL.
+#[cfg(feature = "serde")]
+fn key_parts(key: Option<&str>) -> (*const c_char, usize) {
+    key.map_or((core::ptr::null(), 0), |k| (k.as_ptr().cast(), k.len()))
+}
+
+/// A callback's status as a result.
+#[cfg(feature = "serde")]
+fn returned(status: SbcStatus) -> Result<(), SbcStatus> {
+    if status == Status::Ok.raw() {
+        Ok(())
+    } else {
+        Err(status)
+    }
+}
+
+// SAFETY (every call below): the callback was given by the caller of `sbc_attach_report`
+// for exactly these arguments (header contract); `context` is passed back untouched; keys
+// and values are valid for their lengths for the duration of the call, which must not keep
+// them.
+#[cfg(feature = "serde")]
+impl crate::property::PropertySink for CSink<'_> {
+    type Error = SbcStatus;
+
+    fn begin_dictionary(&mut self, key: Option<&str>) -> Result<(), SbcStatus> {
+        let f = self.0.begin_dictionary.ok_or(Status::NullParameter.raw())?;
+        let (k, n) = key_parts(key);
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context, k, n) })
+    }
+
+    fn end_dictionary(&mut self) -> Result<(), SbcStatus> {
+        let f = self.0.end_dictionary.ok_or(Status::NullParameter.raw())?;
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context) })
+    }
+
+    fn begin_array(&mut self, key: Option<&str>) -> Result<(), SbcStatus> {
+        let f = self.0.begin_array.ok_or(Status::NullParameter.raw())?;
+        let (k, n) = key_parts(key);
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context, k, n) })
+    }
+
+    fn end_array(&mut self) -> Result<(), SbcStatus> {
+        let f = self.0.end_array.ok_or(Status::NullParameter.raw())?;
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context) })
+    }
+
+    fn string(&mut self, key: Option<&str>, value: &str) -> Result<(), SbcStatus> {
+        let f = self.0.string.ok_or(Status::NullParameter.raw())?;
+        let (k, n) = key_parts(key);
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context, k, n, value.as_ptr().cast(), value.len()) })
+    }
+
+    fn number(&mut self, key: Option<&str>, value: u64) -> Result<(), SbcStatus> {
+        let f = self.0.number.ok_or(Status::NullParameter.raw())?;
+        let (k, n) = key_parts(key);
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context, k, n, value) })
+    }
+
+    fn boolean(&mut self, key: Option<&str>, value: bool) -> Result<(), SbcStatus> {
+        let f = self.0.boolean.ok_or(Status::NullParameter.raw())?;
+        let (k, n) = key_parts(key);
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context, k, n, value) })
+    }
+
+    fn data(&mut self, key: Option<&str>, value: &[u8]) -> Result<(), SbcStatus> {
+        let f = self.0.data.ok_or(Status::NullParameter.raw())?;
+        let (k, n) = key_parts(key);
+        // SAFETY: see the impl.
+        returned(unsafe { f(self.0.context, k, n, value.as_ptr(), value.len()) })
+    }
+}
+
+/// `sbc_attach_report` (with the `serde` feature, which the static library and the host
+/// enable: the tree is the report's `Serialize` schema, `attach::Published`).
+///
+/// # Safety
+/// `attach` NULL or as [`state`] requires; `sink` NULL or valid for reads of one
+/// `SbcPropertySink` whose callbacks are NULL or functions of the header's types (header
+/// contract).
+#[cfg(feature = "serde")]
+#[no_mangle]
+pub unsafe extern "C" fn sbc_attach_report(
+    attach: *const SbcAttach,
+    sink: *const SbcPropertySink,
+) -> SbcStatus {
+    // SAFETY: the header requires `sink` to be NULL or valid for reads.
+    let Some(sink) = (unsafe { sink.as_ref() }) else {
+        return Status::NullParameter.raw();
+    };
+    let sink = CSink(sink);
+    if attach.is_null() || !sink.complete() {
+        return Status::NullParameter.raw();
+    }
+    // SAFETY: this function's contract.
+    let report = match unsafe { finished(attach) } {
+        Ok(report) => report,
+        Err(s) => return s.raw(),
+    };
+    let mut sink = sink;
+    match crate::property::write_report(report, &mut sink) {
+        Ok(()) => Status::Ok.raw(),
+        Err(crate::property::PropertyError::Sink(status)) => status,
+        // The report always fits a property tree (the property module's tests walk every
+        // report shape); were it ever not to, the caller learns that nothing usable came.
+        Err(crate::property::PropertyError::Unsupported(_)) => Status::Malformed.raw(),
     }
 }
 
@@ -1086,5 +1291,255 @@ mod test {
         assert_eq!(seen.last().unwrap(), &(3, std::format!("attach: accept ({sent} commands)")));
         assert_eq!(lines.iter().filter(|l| l.contains(": send ")).count(), usize::from(sent));
         assert!(seen.iter().all(|(level, m)| *level == 3 && m.len() <= MESSAGE_CAPACITY));
+    }
+
+    /// The report through `sbc_attach_report` and C callbacks, against the property module
+    /// driven directly.
+    #[cfg(feature = "serde")]
+    mod report {
+        use std::string::{String, ToString};
+        use std::vec::Vec;
+
+        use super::*;
+        use crate::property::{write_report, PropertySink};
+
+        #[derive(Debug, Clone, PartialEq)]
+        enum Event {
+            BeginDictionary(Option<String>),
+            EndDictionary,
+            BeginArray(Option<String>),
+            EndArray,
+            String(Option<String>, String),
+            Number(Option<String>, u64),
+            Boolean(Option<String>, bool),
+            Data(Option<String>, Vec<u8>),
+        }
+
+        /// What the C callbacks write into: the events, and the call at which to fail.
+        struct Recorder {
+            events: Vec<Event>,
+            fail_at: Option<(usize, SbcStatus)>,
+        }
+
+        impl Recorder {
+            fn push(&mut self, event: Event) -> SbcStatus {
+                if let Some((n, status)) = self.fail_at {
+                    if self.events.len() == n {
+                        return status;
+                    }
+                }
+                self.events.push(event);
+                OK
+            }
+        }
+
+        /// Recorder from `context`, key from (pointer, length).
+        ///
+        /// # Safety
+        /// `context` is a `Recorder`; `key` NULL or valid for `len` bytes of UTF-8.
+        unsafe fn parts<'a>(
+            context: *mut c_void,
+            key: *const c_char,
+            len: usize,
+        ) -> (&'a mut Recorder, Option<String>) {
+            // SAFETY: this function's contract.
+            unsafe {
+                let key = (!key.is_null()).then(|| text(key.cast(), len));
+                (&mut *context.cast::<Recorder>(), key)
+            }
+        }
+
+        /// # Safety
+        /// `p` valid for `len` bytes of UTF-8.
+        unsafe fn text(p: *const u8, len: usize) -> String {
+            // SAFETY: this function's contract.
+            let bytes = unsafe { core::slice::from_raw_parts(p, len) };
+            core::str::from_utf8(bytes).unwrap().to_string()
+        }
+
+        unsafe extern "C" fn begin_dictionary(c: *mut c_void, k: *const c_char, n: usize) -> u32 {
+            // SAFETY: the core passes the context given and a valid key.
+            let (r, key) = unsafe { parts(c, k, n) };
+            r.push(Event::BeginDictionary(key))
+        }
+        unsafe extern "C" fn end_dictionary(c: *mut c_void) -> u32 {
+            // SAFETY: as above.
+            let (r, _) = unsafe { parts(c, core::ptr::null(), 0) };
+            r.push(Event::EndDictionary)
+        }
+        unsafe extern "C" fn begin_array(c: *mut c_void, k: *const c_char, n: usize) -> u32 {
+            // SAFETY: as above.
+            let (r, key) = unsafe { parts(c, k, n) };
+            r.push(Event::BeginArray(key))
+        }
+        unsafe extern "C" fn end_array(c: *mut c_void) -> u32 {
+            // SAFETY: as above.
+            let (r, _) = unsafe { parts(c, core::ptr::null(), 0) };
+            r.push(Event::EndArray)
+        }
+        unsafe extern "C" fn string(
+            c: *mut c_void,
+            k: *const c_char,
+            n: usize,
+            v: *const c_char,
+            vn: usize,
+        ) -> u32 {
+            // SAFETY: as above; the value is valid for `vn` bytes.
+            let (r, key) = unsafe { parts(c, k, n) };
+            // SAFETY: as above.
+            let value = unsafe { text(v.cast(), vn) };
+            r.push(Event::String(key, value))
+        }
+        unsafe extern "C" fn number(c: *mut c_void, k: *const c_char, n: usize, v: u64) -> u32 {
+            // SAFETY: as above.
+            let (r, key) = unsafe { parts(c, k, n) };
+            r.push(Event::Number(key, v))
+        }
+        unsafe extern "C" fn boolean(c: *mut c_void, k: *const c_char, n: usize, v: bool) -> u32 {
+            // SAFETY: as above.
+            let (r, key) = unsafe { parts(c, k, n) };
+            r.push(Event::Boolean(key, v))
+        }
+        unsafe extern "C" fn data(
+            c: *mut c_void,
+            k: *const c_char,
+            n: usize,
+            v: *const u8,
+            vn: usize,
+        ) -> u32 {
+            // SAFETY: as above.
+            let (r, key) = unsafe { parts(c, k, n) };
+            // SAFETY: the value is valid for `vn` bytes.
+            let value = unsafe { core::slice::from_raw_parts(v, vn) }.to_vec();
+            r.push(Event::Data(key, value))
+        }
+
+        fn c_sink(recorder: &mut Recorder) -> SbcPropertySink {
+            SbcPropertySink {
+                context: (recorder as *mut Recorder).cast(),
+                begin_dictionary: Some(begin_dictionary),
+                end_dictionary: Some(end_dictionary),
+                begin_array: Some(begin_array),
+                end_array: Some(end_array),
+                string: Some(string),
+                number: Some(number),
+                boolean: Some(boolean),
+                data: Some(data),
+            }
+        }
+
+        /// The same events from the property module with a Rust sink.
+        struct Events(Vec<Event>);
+
+        impl PropertySink for Events {
+            type Error = ();
+            fn begin_dictionary(&mut self, key: Option<&str>) -> Result<(), ()> {
+                self.0.push(Event::BeginDictionary(key.map(str::to_string)));
+                Ok(())
+            }
+            fn end_dictionary(&mut self) -> Result<(), ()> {
+                self.0.push(Event::EndDictionary);
+                Ok(())
+            }
+            fn begin_array(&mut self, key: Option<&str>) -> Result<(), ()> {
+                self.0.push(Event::BeginArray(key.map(str::to_string)));
+                Ok(())
+            }
+            fn end_array(&mut self) -> Result<(), ()> {
+                self.0.push(Event::EndArray);
+                Ok(())
+            }
+            fn string(&mut self, key: Option<&str>, value: &str) -> Result<(), ()> {
+                self.0.push(Event::String(key.map(str::to_string), value.to_string()));
+                Ok(())
+            }
+            fn number(&mut self, key: Option<&str>, value: u64) -> Result<(), ()> {
+                self.0.push(Event::Number(key.map(str::to_string), value));
+                Ok(())
+            }
+            fn boolean(&mut self, key: Option<&str>, value: bool) -> Result<(), ()> {
+                self.0.push(Event::Boolean(key.map(str::to_string), value));
+                Ok(())
+            }
+            fn data(&mut self, key: Option<&str>, value: &[u8]) -> Result<(), ()> {
+                self.0.push(Event::Data(key.map(str::to_string), value.to_vec()));
+                Ok(())
+            }
+        }
+
+        fn report_through_abi(attach: *const SbcAttach, recorder: &mut Recorder) -> SbcStatus {
+            let sink = c_sink(recorder);
+            // SAFETY: `attach` from `begin`; `sink` valid, its context the recorder.
+            unsafe { sbc_attach_report(attach, &sink) }
+        }
+
+        #[test]
+        fn the_report_through_c_callbacks_is_the_engines() {
+            let _logger = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
+            let (_storage, attach) = begin(&SbcAttachConfig::default(), 1_000);
+            let mut recorder = Recorder { events: Vec::new(), fail_at: None };
+            assert_eq!(report_through_abi(attach, &mut recorder), BAD_STATE, "before DONE");
+            run_to_done(attach, 1_000);
+            assert!(recorder.events.is_empty());
+            assert_eq!(report_through_abi(attach, &mut recorder), OK);
+
+            let mut engine = Engine::begin(Config::default(), Instant::from_millis(1_000));
+            let mut buffer = [0u8; crate::attach::MAX_TRANSFER_LENGTH];
+            let mut host = Direct { now: Instant::from_millis(1_000) };
+            drive(&mut engine, &mut host, &mut buffer).unwrap();
+            let mut direct = Events(Vec::new());
+            write_report(engine.report(), &mut direct).unwrap();
+            assert_eq!(recorder.events, direct.0);
+
+            let events = &recorder.events;
+            assert_eq!(events[0], Event::BeginDictionary(None));
+            assert_eq!(events[1], Event::String(Some("result".into()), "accept".into()));
+            assert!(events.contains(&Event::Number(Some("block_count".into()), 131072)));
+            let opened = events
+                .iter()
+                .filter(|e| matches!(e, Event::BeginDictionary(_) | Event::BeginArray(_)))
+                .count();
+            let closed = events
+                .iter()
+                .filter(|e| matches!(e, Event::EndDictionary | Event::EndArray))
+                .count();
+            assert_eq!(opened, closed);
+        }
+
+        #[test]
+        fn a_failing_callback_stops_the_walk_and_null_callbacks_are_refused() {
+            let _logger = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
+            let (_storage, attach) = begin(&SbcAttachConfig::default(), 0);
+            run_to_done(attach, 0);
+            let mut recorder = Recorder { events: Vec::new(), fail_at: Some((3, 0xDEAD)) };
+            assert_eq!(report_through_abi(attach, &mut recorder), 0xDEAD);
+            assert_eq!(recorder.events.len(), 3, "nothing after the failing call");
+
+            let mut recorder = Recorder { events: Vec::new(), fail_at: None };
+            let full = c_sink(&mut recorder);
+            for i in 0..8 {
+                let mut sink = full;
+                match i {
+                    0 => sink.begin_dictionary = None,
+                    1 => sink.end_dictionary = None,
+                    2 => sink.begin_array = None,
+                    3 => sink.end_array = None,
+                    4 => sink.string = None,
+                    5 => sink.number = None,
+                    6 => sink.boolean = None,
+                    _ => sink.data = None,
+                }
+                // SAFETY: valid pointers; the missing callback is refused up front.
+                assert_eq!(unsafe { sbc_attach_report(attach, &sink) }, NULL);
+            }
+            // SAFETY: NULL sink, NULL attach.
+            unsafe {
+                assert_eq!(sbc_attach_report(attach, core::ptr::null()), NULL);
+                assert_eq!(sbc_attach_report(core::ptr::null(), &full), NULL);
+            }
+            assert!(recorder.events.is_empty(), "no callback ran");
+            // SAFETY: as above.
+            assert_eq!(unsafe { sbc_attach_report(attach, &full) }, OK);
+        }
     }
 }

@@ -21,10 +21,12 @@ mod decode;
 mod log;
 mod types;
 
+#[cfg(feature = "serde")]
+pub use attach::sbc_attach_report;
 pub use attach::{
     sbc_attach_begin, sbc_attach_complete, sbc_attach_poll, sbc_attach_summary, sbc_attach_verdict,
     PollKind, RefuseCode, SbcAttach, SbcAttachConfig, SbcAttachStorage, SbcAttachSummary, SbcPoll,
-    ATTACH_MAX_TRANSFER_LENGTH, ATTACH_STORAGE_ALIGN, ATTACH_STORAGE_SIZE,
+    SbcPropertySink, ATTACH_MAX_TRANSFER_LENGTH, ATTACH_STORAGE_ALIGN, ATTACH_STORAGE_SIZE,
 };
 pub use build::{
     sbc_build_inquiry, sbc_build_read_capacity_10, sbc_build_read_capacity_16,
