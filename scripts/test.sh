@@ -2,8 +2,10 @@
 # The one test command (the README's second command; .ci/run calls it).
 #
 # Installs the system packages the suite needs when they are missing, then runs:
-# rustfmt, clippy (warnings are errors), every test (the bindgen drift test included),
-# a compile of the fuzz targets, and the freestanding-staticlib proof.
+# rustfmt, clippy (warnings are errors), every test (the bindgen drift test included; the
+# dext's C++ is built with g++ -Werror by build.rs and run by the kernel model's tests),
+# the dext's C++ again under ASan/UBSan, Miri on the C ABI, a compile of the fuzz targets,
+# and the freestanding-staticlib proof.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -52,10 +54,22 @@ step "cargo test"
 cargo test --workspace --exclude sbc-core-staticlib --features regen-bindings,iscsi --quiet
 
 
+step "the dext's C++ under AddressSanitizer and UndefinedBehaviorSanitizer"
+# The shim and the DriverKit facsimile, instrumented (SBC_DEXT_SANITIZE=1 in build.rs), run
+# the kernel model's tests: every zoo device, both call orders, detach mid-attach and 1,000
+# attach/detach cycles. Only the test binary gets the sanitizer runtime (LD_PRELOAD through
+# cargo's runner; an explicit --target keeps RUSTFLAGS off the build scripts).
+host=$(rustc -vV | sed -n 's/^host: //p')
+runner="CARGO_TARGET_$(echo "$host" | tr 'a-z-' 'A-Z_')_RUNNER"
+env SBC_DEXT_SANITIZE=1 \
+    RUSTFLAGS="-C link-arg=-lasan -C link-arg=-lubsan" \
+    "$runner=env LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1" \
+    cargo test --target "$host" --target-dir target/sanitize --test kernel_model --quiet
+
 step "Miri on the C ABI's unsafe paths"
 if cargo +nightly miri --version >/dev/null 2>&1 \
    || rustup component add --toolchain nightly miri >/dev/null 2>&1; then
-  cargo +nightly miri test -p sbc-core --lib --quiet ffi::
+  cargo +nightly miri test -p sbc-core --features serde --lib --quiet ffi::
 else
   echo "skipped: no nightly toolchain with miri on this machine (the C tests still ran)"
 fi

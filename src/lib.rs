@@ -6,6 +6,7 @@
 pub mod abi;
 pub mod attach;
 pub mod cli;
+pub mod kernel;
 pub mod personality;
 pub mod sim;
 pub mod target;

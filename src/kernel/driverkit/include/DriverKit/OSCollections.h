@@ -1,0 +1,2 @@
+/* DriverKit facsimile: see DriverKit.h. */
+#include <DriverKit/DriverKit.h>
