@@ -65,6 +65,7 @@ static_assert(sizeof(sbc_attach_storage) == SBC_ATTACH_STORAGE_SIZE &&
 
 struct SbcDext_IVars {
     sbc_attach_storage storage;     // the engine: caller storage, nothing allocated
+    IOService *provider;            // the nub, from Start (not retained: it outlives us)
     sbc_attach *attach;             // into storage, once begun
     sbc_poll poll;                  // the step being carried out
     IOBufferMemoryDescriptor *data; // the data buffer of every command
@@ -184,6 +185,7 @@ kern_return_t IMPL(SbcDext, Start)
         return ret;
     }
     ivars->started = true;
+    ivars->provider = provider;
     SbcLog("Start (characterized before Start: %{public}s)",
            ivars->characterized ? "yes" : "no");
     ret = RegisterService();
@@ -239,9 +241,75 @@ kern_return_t IMPL(SbcDext, UserDetermineDeviceCharacteristics)
     return kIOReturnSuccess;
 }
 
+// The personality's SbcQuirks dictionary, read for each quirk name the core knows (the core
+// enumerates them: the shim needs no list, and DriverKit's dictionary iteration takes a
+// block, which this file does not use). A value that is not a boolean is skipped; `sbc-dext
+// lint` reports it, and unknown names, before a build.
+static void ReadQuirks(IOService *service, sbc_attach_config *config)
+{
+    OSDictionary *properties = nullptr;
+    kern_return_t ret = service->CopyProperties(&properties);
+    if (ret != kIOReturnSuccess || properties == nullptr) {
+        SbcLog("CopyProperties failed: 0x%x (no SbcQuirks read)", ret);
+        return;
+    }
+    OSDictionary *quirks = OSDynamicCast(OSDictionary, properties->getObject("SbcQuirks"));
+    for (uint32_t i = 0; quirks != nullptr; i++) {
+        const char *name = nullptr;
+        size_t length = 0;
+        uint32_t flag = 0;
+        char key[64];
+        if (sbc_quirk_name(i, &name, &length, &flag) != SBC_STATUS_OK) {
+            break;
+        }
+        if (length >= sizeof key) {
+            continue;
+        }
+        memcpy(key, name, length);
+        key[length] = '\0';
+        OSObject *value = quirks->getObject(key);
+        if (value == kOSBooleanTrue) {
+            config->quirks_on |= flag;
+        } else if (value == kOSBooleanFalse) {
+            config->quirks_off |= flag;
+        }
+    }
+    OSSafeReleaseNULL(properties);
+}
+
+// Whether the nub says the unit is on USB ("Protocol Characteristics" / "Physical
+// Interconnect", IOStorageProtocolCharacteristics.h). Unknown before Start (no provider yet).
+static bool OnUsb(IOService *provider)
+{
+    if (provider == nullptr) {
+        SbcLog("no provider yet (characterized before Start): transport unknown");
+        return false;
+    }
+    OSDictionary *properties = nullptr;
+    kern_return_t ret = provider->CopyProperties(&properties);
+    if (ret != kIOReturnSuccess || properties == nullptr) {
+        SbcLog("provider CopyProperties failed: 0x%x (transport unknown)", ret);
+        return false;
+    }
+    bool usb = false;
+    OSDictionary *protocol =
+        OSDynamicCast(OSDictionary, properties->getObject("Protocol Characteristics"));
+    OSString *interconnect =
+        protocol ? OSDynamicCast(OSString, protocol->getObject("Physical Interconnect")) : nullptr;
+    if (interconnect != nullptr) {
+        usb = strcmp(interconnect->getCStringNoCopy(), "USB") == 0;
+    }
+    OSSafeReleaseNULL(properties);
+    return usb;
+}
+
 kern_return_t SbcDext::RunAttach(bool *accept)
 {
     sbc_attach_config config = {};
+    ReadQuirks(this, &config);
+    config.usb = OnUsb(ivars->provider);
+    SbcLog("attach: quirks on 0x%x off 0x%x, USB %{public}s", config.quirks_on, config.quirks_off,
+           config.usb ? "yes" : "no");
     sbc_status status = sbc_attach_begin(&config, NowMs(ivars), &ivars->storage,
                                          sizeof ivars->storage, &ivars->attach);
     if (status != SBC_STATUS_OK) {

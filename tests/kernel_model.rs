@@ -160,3 +160,29 @@ fn a_thousand_attach_detach_cycles_leak_nothing() {
         assert_eq!(o.leaked_objects, 0, "cycle {i}");
     }
 }
+
+/// The personality's SbcQuirks and the nub's USB transport reach the engine through the
+/// shim: the same commands and report as the engine given the same quirks directly.
+#[test]
+fn personality_quirks_and_usb_reach_the_engine() {
+    use sbc_core::quirks::Quirks;
+    let setup = Setup {
+        quirks: vec![("no-vpd".into(), true), ("mode-sense-6".into(), true)],
+        usb: true,
+        ..setup()
+    };
+    let profile = zoo::by_name("hdd-512e").unwrap();
+    let shim = through_shim(&setup, &profile);
+    let config =
+        Config { quirks_on: Quirks::NO_VPD | Quirks::MODE_SENSE_6, usb: true, ..Config::default() };
+    let direct = sbc_dext::attach::run(config, &mut Disk::new(profile)).unwrap();
+    let cdbs =
+        |t: &[sbc_dext::attach::Exchange]| t.iter().map(|x| x.cdb.clone()).collect::<Vec<_>>();
+    assert_eq!(cdbs(&shim.transcript), cdbs(&direct.transcript));
+    assert!(direct.report.quirks.contains(Quirks::NO_VPD), "the quirk changes the attach");
+    let mut report = direct.report;
+    report.verdict = Some(direct.verdict);
+    let expected = without_nulls(serde_json::to_value(Published(&report)).unwrap());
+    assert_eq!(shim.report().unwrap().to_json(), expected);
+    assert!(log_text(&shim).contains("USB yes"), "{}", log_text(&shim));
+}

@@ -44,8 +44,9 @@ extern "C" {
  * refuse to run with a core whose major version differs from SBC_CORE_ABI_VERSION's.
  * 0.1.1: (NULL, 0) inputs give SBC_STATUS_NULL_PARAMETER; sbc_capacity reads 0 for a
  * physical block length past the end of cut READ CAPACITY(16) data (layouts unchanged).
- * 0.2.0: the attach engine (sbc_attach_*), the property sink, the log callback. */
-#define SBC_CORE_ABI_VERSION 0x000200u
+ * 0.2.0: the attach engine (sbc_attach_*), the property sink, the log callback.
+ * 0.3.0: sbc_quirk_name (enumerating the quirks, for reading a SbcQuirks dictionary). */
+#define SBC_CORE_ABI_VERSION 0x000300u
 
 /* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
 uint32_t sbc_core_abi_version(void);
@@ -257,6 +258,14 @@ sbc_status sbc_decode_read_capacity(uint8_t cdb_length, const uint8_t *data, siz
  * non-NULL `name` with length 0) gives SBC_STATUS_INVALID_ARGUMENT, so the shim can log it
  * and ignore that one entry. A NULL `name` is SBC_STATUS_NULL_PARAMETER whatever `length`. */
 sbc_status sbc_quirk_by_name(const char *name, size_t length, uint32_t *flag_out);
+
+/* The `index`th quirk the core knows (0, 1, 2, ...): its name as the SbcQuirks dictionary
+ * spells it (UTF-8, not NUL-terminated, static lifetime) and its flag. An index past the last
+ * quirk gives SBC_STATUS_INVALID_ARGUMENT, which ends an enumeration; the shim looks each name
+ * up in its personality's SbcQuirks dictionary (OSDictionary::getObject), so it needs neither
+ * the list of names nor a way to iterate the dictionary. */
+sbc_status sbc_quirk_name(uint32_t index, const char **name_out, size_t *length_out,
+                          uint32_t *flag_out);
 
 /* ---------------------------------------------------------------- attach */
 

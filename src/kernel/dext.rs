@@ -50,7 +50,14 @@ extern "C" {
     fn dk_live_objects() -> std::ffi::c_long;
     fn dk_is_buffer(address: u64, length: u64) -> bool;
     fn dk_new_provider() -> *mut OSObject;
-    fn dk_bind(object: *mut OSObject, host: *mut c_void) -> bool;
+    fn dk_bind(object: *mut OSObject, host: *mut c_void, nub: bool) -> bool;
+    fn dk_new_dictionary() -> *mut OSObject;
+    fn dk_new_array() -> *mut OSObject;
+    fn dk_new_string(text: *const c_char) -> *mut OSObject;
+    fn dk_new_number(value: u64) -> *mut OSObject;
+    fn dk_new_boolean(value: bool) -> *mut OSObject;
+    fn dk_new_data(bytes: *const u8, length: usize) -> *mut OSObject;
+    fn dk_add(collection: *mut OSObject, key: *const c_char, value: *mut OSObject) -> bool;
     fn dk_init(object: *mut OSObject) -> bool;
     fn dk_release(object: *mut OSObject);
     fn dk_start(service: *mut OSObject, provider: *mut OSObject) -> i32;
@@ -90,10 +97,11 @@ impl Object {
         (!object.is_null()).then_some(Object(object))
     }
 
-    /// Binds the object to its host; false when it is not an IOService.
-    pub fn bind(&self, host: *mut c_void) -> bool {
+    /// Binds the object to its host (`nub`: it is the provider, not the dext); false when
+    /// it is not an IOService.
+    pub fn bind(&self, host: *mut c_void, nub: bool) -> bool {
         // SAFETY: a live object; the host outlives it (the model drops the object first).
-        unsafe { dk_bind(self.0, host) }
+        unsafe { dk_bind(self.0, host, nub) }
     }
 
     /// `init()`.
@@ -182,5 +190,44 @@ pub(super) fn property(o: *const OSObject, depth: usize) -> Option<Property> {
             }
             _ => return None,
         })
+    }
+}
+
+/// A new OSObject tree for `p` (the caller owns the reference), or NULL when the facsimile
+/// is out of memory or a string holds a NUL.
+pub(super) fn os_object(p: &Property) -> *mut OSObject {
+    use std::ffi::CString;
+    // SAFETY: each constructor returns a new reference or NULL; dk_add consumes the value's
+    // reference whatever it returns; the CStrings outlive the calls that copy them.
+    unsafe {
+        match p {
+            Property::String(s) => {
+                CString::new(s.as_str()).map_or(std::ptr::null_mut(), |c| dk_new_string(c.as_ptr()))
+            }
+            Property::Number(n) => dk_new_number(*n),
+            Property::Bool(b) => dk_new_boolean(*b),
+            Property::Data(d) => dk_new_data(d.as_ptr(), d.len()),
+            Property::Array(items) => {
+                let array = dk_new_array();
+                for item in items {
+                    if !array.is_null() && !dk_add(array, std::ptr::null(), os_object(item)) {
+                        dk_release(array);
+                        return std::ptr::null_mut();
+                    }
+                }
+                array
+            }
+            Property::Dictionary(entries) => {
+                let dict = dk_new_dictionary();
+                for (key, value) in entries {
+                    let Ok(key) = CString::new(key.as_str()) else { continue };
+                    if !dict.is_null() && !dk_add(dict, key.as_ptr(), os_object(value)) {
+                        dk_release(dict);
+                        return std::ptr::null_mut();
+                    }
+                }
+                dict
+            }
+        }
     }
 }

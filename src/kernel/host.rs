@@ -50,6 +50,8 @@ pub(super) struct Host {
     pub now: Instant,
     pub epoch: std::time::Instant,
     pub service: Service,
+    /// The nub (the dext's provider): its properties answer the provider's CopyProperties.
+    pub nub: Service,
     pub log: Vec<LogLine>,
     pub transcript: Vec<Exchange>,
     /// IOClass is the SCSI peripheral class: the framework calls work.
@@ -287,6 +289,26 @@ extern "C" fn dk_host_set_properties(h: *mut c_void, properties: *const OSObject
     }
 }
 
+/// `CopyProperties` of the dext's service (`nub` false) or of its provider.
+#[no_mangle]
+extern "C" fn dk_host_copy_properties(
+    h: *mut c_void,
+    nub: bool,
+    properties: *mut *mut OSObject,
+) -> KernReturn {
+    // SAFETY: the facsimile passes its bound host and a valid output pointer.
+    let (Some(h), Some(out)) = (unsafe { host(h) }, unsafe { properties.as_mut() }) else {
+        return K_BAD_ARGUMENT;
+    };
+    let service = if nub { &h.nub } else { &h.service };
+    let tree = dext::os_object(&Property::Dictionary(service.properties.clone()));
+    if tree.is_null() {
+        return K_ERROR;
+    }
+    *out = tree;
+    K_SUCCESS
+}
+
 #[no_mangle]
 extern "C" fn dk_host_log(line: *const c_char, length: usize) {
     if line.is_null() {
@@ -353,6 +375,7 @@ mod test {
             now: Instant::from_millis(0),
             epoch: std::time::Instant::now(),
             service: Service::new("SbcDext", "IOUserSCSIPeripheralDeviceType00"),
+            nub: Service::new("IOSCSIPeripheralDeviceNub", "IOSCSIPeripheralDeviceNub"),
             log: Vec::new(),
             transcript: Vec::new(),
             framework,

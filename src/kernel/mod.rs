@@ -66,6 +66,12 @@ pub struct Setup {
     pub order: CallOrder,
     /// Detach the device once this many commands were sent.
     pub detach_after: Option<usize>,
+    /// SbcQuirks entries added to the matched personality, `(name, value)` (the CLI's
+    /// `--quirk` / `--no-quirk`: as if the developer had written them into Info.plist).
+    pub quirks: Vec<(String, bool)>,
+    /// The nub reports a USB transport (`Protocol Characteristics` / `Physical
+    /// Interconnect` = `USB`, as Apple's USB mass storage drivers publish it).
+    pub usb: bool,
 }
 
 /// What happened.
@@ -135,6 +141,7 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
         now: Instant::from_millis(0),
         epoch: std::time::Instant::now(),
         service: Service::new("", ""),
+        nub: Service::new(NUB_CLASS, NUB_CLASS),
         log: Vec::new(),
         transcript: Vec::new(),
         framework: false,
@@ -144,15 +151,18 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
         characterization: None,
     });
     let nub = nub_identity(&mut host)?;
-    let matched = choose(setup, &nub)?;
+    let mut matched = choose(setup, &nub)?;
+    add_quirks(&mut matched.personality, &setup.quirks);
     let ioclass = string(&matched.personality, "IOClass");
     host.framework = check_class(&matched.personality)?;
     let user_class = string(&matched.personality, "IOUserClass");
     host.service = dext_service(&matched, &setup.info_plist);
-    let mut registry = Service::new(NUB_CLASS, NUB_CLASS);
-    registry.registered = true;
+    host.nub.registered = true;
     for (k, v) in nub.properties() {
-        registry.set(k, v);
+        host.nub.set(k, v);
+    }
+    if setup.usb {
+        host.nub.set("Protocol Characteristics", usb_characteristics());
     }
     let before = dext::live_objects();
     let host_ptr: *mut Host = &mut *host;
@@ -161,7 +171,7 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
     let (began, ended) =
         host.characterization.unwrap_or((Instant::from_millis(0), Instant::from_millis(0)));
     let elapsed = ended.saturating_since(began);
-    let Host { service, log, mut transcript, .. } = *host;
+    let Host { service, nub: mut registry, log, mut transcript, .. } = *host;
     for x in &mut transcript {
         x.sent_at = Instant::from_millis(x.sent_at.saturating_since(began).as_millis());
     }
@@ -189,7 +199,7 @@ fn run_dext(
         return fail(format!("the dext has no class {user_class:?} (IOUserClass)"));
     };
     let Some(provider) = Object::new_provider() else { return fail("no memory for the nub") };
-    if !object.bind(host.cast()) {
+    if !object.bind(host.cast(), false) || !provider.bind(host.cast(), true) {
         return fail(format!("{user_class} is not an IOService"));
     }
     // SAFETY: `host` outlives this function's calls into the dext and is only reached
@@ -280,6 +290,32 @@ fn nub_identity(host: &mut Host) -> Result<NubIdentity, KernelError> {
         product: text(inq.product_identification),
         revision: text(inq.product_revision_level),
     })
+}
+
+/// The protocol characteristics of a USB-attached unit, as the nub publishes them
+/// (IOStorageProtocolCharacteristics.h: kIOPropertyPhysicalInterconnectTypeKey = "Physical
+/// Interconnect", kIOPropertyPhysicalInterconnectTypeUSB = "USB").
+fn usb_characteristics() -> Property {
+    Property::Dictionary(vec![
+        ("Physical Interconnect".into(), Property::String("USB".into())),
+        ("Physical Interconnect Location".into(), Property::String("External".into())),
+    ])
+}
+
+/// `quirks` into the personality's SbcQuirks dictionary (made when absent).
+fn add_quirks(personality: &mut Dictionary, quirks: &[(String, bool)]) {
+    if quirks.is_empty() {
+        return;
+    }
+    if !personality.contains_key(crate::personality::KEY) {
+        personality.insert(crate::personality::KEY.into(), Value::Dictionary(Dictionary::new()));
+    }
+    if let Some(d) = personality.get_mut(crate::personality::KEY).and_then(Value::as_dictionary_mut)
+    {
+        for (name, on) in quirks {
+            d.insert(name.clone(), Value::Boolean(*on));
+        }
+    }
 }
 
 fn choose(setup: &Setup, nub: &NubIdentity) -> Result<Matched, KernelError> {

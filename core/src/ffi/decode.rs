@@ -180,3 +180,31 @@ pub unsafe extern "C" fn sbc_quirk_by_name(
         None => Status::InvalidArgument.raw(),
     }
 }
+
+/// `sbc_quirk_name`.
+///
+/// # Safety
+/// Each output must be NULL or valid for writes of one value of its type (header contract).
+#[no_mangle]
+pub unsafe extern "C" fn sbc_quirk_name(
+    index: u32,
+    name_out: *mut *const c_char,
+    length_out: *mut usize,
+    flag_out: *mut u32,
+) -> SbcStatus {
+    if name_out.is_null() || length_out.is_null() || flag_out.is_null() {
+        return Status::NullParameter.raw();
+    }
+    let entry = usize::try_from(index).ok().and_then(|i| crate::quirks::NAMES.get(i));
+    let Some(&(name, flag)) = entry else {
+        return Status::InvalidArgument.raw();
+    };
+    // SAFETY: all three checked non-null above and valid for writes per this function's
+    // contract; `name` is a static string.
+    unsafe {
+        name_out.write(name.as_ptr().cast());
+        length_out.write(name.len());
+        flag_out.write(flag.bits());
+    }
+    Status::Ok.raw()
+}

@@ -32,7 +32,7 @@ pub use build::{
     sbc_build_inquiry, sbc_build_read_capacity_10, sbc_build_read_capacity_16,
     sbc_build_request_sense, sbc_build_test_unit_ready,
 };
-pub use decode::{sbc_decode_inquiry, sbc_decode_read_capacity, sbc_quirk_by_name};
+pub use decode::{sbc_decode_inquiry, sbc_decode_read_capacity, sbc_quirk_by_name, sbc_quirk_name};
 pub use log::{sbc_set_log_callback, Level, SbcLogCallback, MESSAGE_CAPACITY};
 pub use types::*;
 
@@ -40,7 +40,7 @@ use crate::wire::cdb::DataDirection;
 
 /// The ABI version this crate implements: major << 16 | minor << 8 | patch. Must equal the
 /// header's `SBC_CORE_ABI_VERSION`; a test compares them.
-pub const ABI_VERSION: u32 = 0x00_02_00;
+pub const ABI_VERSION: u32 = 0x00_03_00;
 
 /// NUL-terminated crate version for `sbc_core_version_string`.
 const VERSION_STRING: &[u8] = concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes();
@@ -118,6 +118,53 @@ mod test {
     use core::mem::MaybeUninit;
 
     use super::*;
+
+    /// Every quirk is enumerated once, in table order, and each name gives its flag back
+    /// through sbc_quirk_by_name; the index past the last ends the enumeration and writes
+    /// nothing; NULL outputs are refused.
+    #[test]
+    fn quirk_names_enumerate_the_table() {
+        let mut seen = 0u32;
+        // SAFETY: valid pointers to writable (uninitialized) storage; the names are static.
+        unsafe {
+            for index in 0.. {
+                let (mut name, mut length, mut flag) = (
+                    MaybeUninit::<*const core::ffi::c_char>::uninit(),
+                    MaybeUninit::<usize>::uninit(),
+                    MaybeUninit::<u32>::uninit(),
+                );
+                let s = sbc_quirk_name(
+                    index,
+                    name.as_mut_ptr(),
+                    length.as_mut_ptr(),
+                    flag.as_mut_ptr(),
+                );
+                if s == Status::InvalidArgument.raw() {
+                    assert_eq!(usize::try_from(index).ok(), Some(crate::quirks::NAMES.len()));
+                    break;
+                }
+                assert_eq!(s, Status::Ok.raw());
+                let (name, length, flag) =
+                    (name.assume_init(), length.assume_init(), flag.assume_init());
+                let mut back = 0u32;
+                assert_eq!(sbc_quirk_by_name(name, length, &mut back), Status::Ok.raw());
+                assert_eq!(back, flag);
+                assert_eq!(seen & flag, 0, "each flag once");
+                seen |= flag;
+            }
+            let (mut name, mut length, mut flag) = (core::ptr::null(), 7usize, 9u32);
+            assert_eq!(
+                sbc_quirk_name(u32::MAX, &mut name, &mut length, &mut flag),
+                Status::InvalidArgument.raw()
+            );
+            assert_eq!((name, length, flag), (core::ptr::null(), 7, 9));
+            assert_eq!(
+                sbc_quirk_name(0, core::ptr::null_mut(), &mut length, &mut flag),
+                Status::NullParameter.raw()
+            );
+        }
+        assert_eq!(seen, crate::quirks::Quirks::all().bits());
+    }
 
     #[test]
     fn builders_write_only_on_success() {

@@ -50,6 +50,7 @@ kern_return_t dk_host_suspend_services(struct dk_host *host);
 kern_return_t dk_host_resume_services(struct dk_host *host);
 kern_return_t dk_host_register_service(struct dk_host *host);
 kern_return_t dk_host_set_properties(struct dk_host *host, const OSObject *properties);
+kern_return_t dk_host_copy_properties(struct dk_host *host, bool nub, OSObject **properties);
 kern_return_t dk_host_call_allowed(struct dk_host *host);
 void dk_host_log(const char *line, size_t length);
 void dk_host_sleep_ms(uint64_t milliseconds);
@@ -427,7 +428,22 @@ kern_return_t IOService::SetProperties(OSDictionary *properties)
     return dk_host_set_properties(dkHost, properties);
 }
 
-kern_return_t IOService::CopyProperties(OSDictionary **) { return kIOReturnUnsupported; }
+kern_return_t IOService::CopyProperties(OSDictionary **properties)
+{
+    if (properties == nullptr) {
+        return kIOReturnBadArgument;
+    }
+    OSObject *copy = nullptr;
+    kern_return_t ret = dk_host_copy_properties(dkHost, dkIsNub, &copy);
+    if (ret == kIOReturnSuccess) {
+        *properties = OSDynamicCast(OSDictionary, copy);
+        if (*properties == nullptr) {
+            OSSafeReleaseNULL(copy);
+            return kIOReturnError;
+        }
+    }
+    return ret;
+}
 
 bool IOUserSCSIPeripheralDeviceType00::init() { return IOService::init(); }
 void IOUserSCSIPeripheralDeviceType00::free() { IOService::free(); }
@@ -531,15 +547,46 @@ bool dk_is_buffer(uint64_t address, uint64_t length)
 
 IOService *dk_new_provider(void) { return Made(new IOService); }
 
-// Binds an instantiated user class to its host; false when it is not an IOService.
-bool dk_bind(OSObject *object, struct dk_host *host)
+// Binds a service to its host (the dext's user class, or the nub that is its provider);
+// false when it is not an IOService.
+bool dk_bind(OSObject *object, struct dk_host *host, bool nub)
 {
     IOService *service = OSDynamicCast(IOService, object);
     if (service == nullptr) {
         return false;
     }
     service->dkHost = host;
+    service->dkIsNub = nub;
     return true;
+}
+
+// Building a property tree from Rust (each returns a new reference, or NULL).
+OSObject *dk_new_dictionary(void) { return OSDictionary::withCapacity(4); }
+OSObject *dk_new_array(void) { return OSArray::withCapacity(4); }
+OSObject *dk_new_string(const char *text) { return OSString::withCString(text); }
+OSObject *dk_new_number(uint64_t value) { return OSNumber::withNumber(value, 64); }
+OSObject *dk_new_data(const uint8_t *bytes, size_t length) { return OSData::withBytes(bytes, length); }
+
+OSObject *dk_new_boolean(bool value)
+{
+    OSBoolean *b = value ? kOSBooleanTrue : kOSBooleanFalse;
+    b->retain();
+    return b;
+}
+
+// Adds `value` (the caller's reference is consumed) to a dictionary or an array.
+bool dk_add(OSObject *collection, const char *key, OSObject *value)
+{
+    bool added = false;
+    if (OSDictionary *d = OSDynamicCast(OSDictionary, collection)) {
+        added = key != nullptr && d->setObject(key, value);
+    } else if (OSArray *a = OSDynamicCast(OSArray, collection)) {
+        added = a->setObject(value);
+    }
+    if (value != nullptr) {
+        value->release();
+    }
+    return added;
 }
 
 bool dk_init(OSObject *object) { return object->init(); }

@@ -223,6 +223,7 @@ public:
         return o && o->dkKind() == kDkService ? (IOService *) o : nullptr;
     }
     struct dk_host *dkHost = nullptr;
+    bool dkIsNub = false;
 };
 
 /* ------------------------------------------------------------ the host (kernel model) */
