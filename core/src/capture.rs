@@ -10,10 +10,11 @@
 //! Parsing writes into a caller-provided buffer, so the core stays allocation-free.
 
 /// Why a `.hex` text could not be parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum HexError {
     /// A character that is not a hex digit, whitespace or part of a comment, at this line
     /// (1-based) and column (1-based, in bytes).
+    #[error("line {line}, column {column}: not a hex digit")]
     BadCharacter {
         /// 1-based line number.
         line: usize,
@@ -21,31 +22,17 @@ pub enum HexError {
         column: usize,
     },
     /// A token of three or more hex digits that is not a whole number of pairs.
+    #[error("line {line}: odd number of hex digits in a byte run")]
     OddDigits {
         /// 1-based line number of the token.
         line: usize,
     },
     /// The text holds more bytes than the output buffer can take.
+    #[error("more than {capacity} bytes of data")]
     TooLong {
         /// Size of the output buffer.
         capacity: usize,
     },
-}
-
-impl core::fmt::Display for HexError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match *self {
-            HexError::BadCharacter { line, column } => {
-                write!(f, "line {line}, column {column}: not a hex digit")
-            }
-            HexError::OddDigits { line } => {
-                write!(f, "line {line}: odd number of hex digits in a byte run")
-            }
-            HexError::TooLong { capacity } => {
-                write!(f, "more than {capacity} bytes of data")
-            }
-        }
-    }
 }
 
 fn hex_value(c: u8) -> Option<u8> {

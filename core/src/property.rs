@@ -63,25 +63,16 @@ pub trait PropertySink {
 }
 
 /// Why [`write()`] stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PropertyError<E> {
     /// The sink failed; the walk stopped at its first error.
+    #[error("property sink: {0}")]
     Sink(E),
     /// The value holds something a property tree cannot (see the module doc), or a
     /// `Serialize` implementation failed; the text says which.
+    #[error("not a property value: {0}")]
     Unsupported(&'static str),
 }
-
-impl<E: fmt::Display> fmt::Display for PropertyError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PropertyError::Sink(e) => write!(f, "property sink: {e}"),
-            PropertyError::Unsupported(why) => write!(f, "not a property value: {why}"),
-        }
-    }
-}
-
-impl<E: fmt::Debug + fmt::Display> core::error::Error for PropertyError<E> {}
 
 /// A `Serialize` implementation's own error: its message cannot be kept without an
 /// allocator, so it becomes `Unsupported`.
@@ -148,16 +139,9 @@ impl<S: PropertySink> Writer<'_, S> {
 }
 
 /// The serializer's error: why the walk stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 struct Stop(&'static str);
-
-impl fmt::Display for Stop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl core::error::Error for Stop {}
 
 impl ser::Error for Stop {
     fn custom<T: fmt::Display>(_msg: T) -> Self {

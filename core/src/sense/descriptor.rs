@@ -20,7 +20,11 @@ use super::SenseKey;
 use crate::wire::field::{array_at, be16_at, be32_at, be64_at, bit_at, bytes_at, u8_at};
 
 /// A descriptor that does not fit in the sense data: the walk stops at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "descriptor {descriptor_type:#04x} at byte {offset} needs {needed} bytes, the {} leaves {available}",
+    overrun_limit(*.buffer_ended)
+)]
 pub struct DescriptorOverrun {
     /// Offset of the descriptor from the start of the sense buffer.
     pub offset: usize,
@@ -35,14 +39,12 @@ pub struct DescriptorOverrun {
     pub buffer_ended: bool,
 }
 
-impl fmt::Display for DescriptorOverrun {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let why = if self.buffer_ended { "sense buffer" } else { "additional sense length" };
-        write!(
-            f,
-            "descriptor {:#04x} at byte {} needs {} bytes, the {why} leaves {}",
-            self.descriptor_type, self.offset, self.needed, self.available
-        )
+/// What ended the room for a [`DescriptorOverrun`], as its message names it.
+fn overrun_limit(buffer_ended: bool) -> &'static str {
+    if buffer_ended {
+        "sense buffer"
+    } else {
+        "additional sense length"
     }
 }
 

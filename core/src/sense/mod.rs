@@ -101,12 +101,14 @@ pub enum SenseFormat {
 }
 
 /// Why a non-empty sense buffer could not be read as sense data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// RESPONSE CODE (byte 0 bits 6..0) is not 70h..73h: 7Fh (vendor-specific format) or a
     /// reserved value (often garbage from a transport that filled no sense).
+    #[error(fmt = unknown_response_code)]
     UnknownResponseCode(u8),
     /// The buffer ends before the SENSE KEY.
+    #[error("truncated sense: {available} bytes present, the sense key needs {needed}")]
     Truncated {
         /// Bytes needed to reach the sense key.
         needed: usize,
@@ -115,24 +117,14 @@ pub enum Error {
     },
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Error::UnknownResponseCode(0x7f) => {
-                f.write_str("vendor-specific sense data format (response code 0x7f)")
-            }
-            Error::UnknownResponseCode(c) => {
-                write!(f, "not sense data: response code {c:#04x} is not 0x70..0x73")
-            }
-            Error::Truncated { needed, available } => write!(
-                f,
-                "truncated sense: {available} bytes present, the sense key needs {needed}"
-            ),
-        }
+/// [`Error::UnknownResponseCode`]'s message: 7Fh is a format of its own, the rest are not
+/// sense data.
+fn unknown_response_code(code: &u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match *code {
+        0x7f => f.write_str("vendor-specific sense data format (response code 0x7f)"),
+        c => write!(f, "not sense data: response code {c:#04x} is not 0x70..0x73"),
     }
 }
-
-impl core::error::Error for Error {}
 
 /// The outcome of [`parse`] on a buffer that is sense data or no sense at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -44,9 +44,10 @@ pub mod vpd;
 use core::fmt;
 
 /// Why a response could not be decoded at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The buffer ends before the fixed header that every instance of the format has.
+    #[error("truncated: {available} bytes present, the header needs {needed}")]
     Truncated {
         /// Bytes the header needs.
         needed: usize,
@@ -55,21 +56,9 @@ pub enum Error {
     },
     /// The bytes are not an instance of this format; the string names what is wrong
     /// (for example "page code is not 0xB0" for a VPD decoder handed another page).
+    #[error("malformed: {0}")]
     Malformed(&'static str),
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Error::Truncated { needed, available } => {
-                write!(f, "truncated: {available} bytes present, the header needs {needed}")
-            }
-            Error::Malformed(why) => write!(f, "malformed: {why}"),
-        }
-    }
-}
-
-impl core::error::Error for Error {}
 
 /// A decoded response and how complete it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

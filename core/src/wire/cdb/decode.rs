@@ -15,8 +15,6 @@
 //!   [`ScsiCommand::Unsupported`], `c.encode()` succeeds and decodes back to `c` (the fuzz
 //!   target `cdb_decode` checks exactly that).
 
-use core::fmt;
-
 use super::*;
 use crate::wire::field;
 
@@ -71,11 +69,13 @@ pub(crate) fn invalid(byte: u8, why: &'static str) -> CdbDecodeError {
 }
 
 /// Why bytes are not a CDB this crate can represent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CdbDecodeError {
     /// No bytes at all.
+    #[error("empty CDB")]
     Empty,
     /// Fewer bytes than the opcode's CDB length.
+    #[error("CDB with opcode {opcode:#04x} needs {needed} bytes, {available} present")]
     Truncated {
         /// The OPERATION CODE.
         opcode: u8,
@@ -86,6 +86,7 @@ pub enum CdbDecodeError {
     },
     /// A field holds a value the spec forbids or this crate does not model; a device would
     /// answer ILLEGAL REQUEST, INVALID FIELD IN CDB pointing at `byte`.
+    #[error("invalid field in CDB byte {byte}: {why}")]
     InvalidField {
         /// Byte offset of the field in the CDB.
         byte: u8,
@@ -94,25 +95,9 @@ pub enum CdbDecodeError {
     },
     /// The fields decode, but the builder refuses the combination (for example a block
     /// length of 0, or an ATA PASS-THROUGH whose data phase cannot be derived).
+    #[error("not representable: {0}")]
     Refused(BuildError),
 }
-
-impl fmt::Display for CdbDecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            CdbDecodeError::Empty => f.write_str("empty CDB"),
-            CdbDecodeError::Truncated { opcode, needed, available } => {
-                write!(f, "CDB with opcode {opcode:#04x} needs {needed} bytes, {available} present")
-            }
-            CdbDecodeError::InvalidField { byte, why } => {
-                write!(f, "invalid field in CDB byte {byte}: {why}")
-            }
-            CdbDecodeError::Refused(e) => write!(f, "not representable: {e}"),
-        }
-    }
-}
-
-impl core::error::Error for CdbDecodeError {}
 
 macro_rules! scsi_command {
     ($( $(#[$meta:meta])* $variant:ident($ty:ty) ),* $(,)?) => {

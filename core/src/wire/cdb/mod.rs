@@ -182,10 +182,11 @@ pub struct Command {
 }
 
 /// Why a builder refused its arguments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BuildError {
     /// A value does not fit the field of the requested CDB form (for example an LBA above
     /// 2^32 - 1 for READ(10)); choose a larger form.
+    #[error("{field} = {value} does not fit (maximum {max})")]
     OutOfRange {
         /// The spec's name for the field.
         field: &'static str,
@@ -195,8 +196,10 @@ pub enum BuildError {
         max: u64,
     },
     /// A combination the spec forbids (for example WRITE SAME with ANCHOR but without UNMAP).
+    #[error("invalid combination: {0}")]
     Invalid(&'static str),
     /// The output buffer for a parameter list is too small.
+    #[error("buffer too small: {needed} bytes needed, {available} available")]
     BufferTooSmall {
         /// Bytes needed.
         needed: usize,
@@ -204,30 +207,12 @@ pub enum BuildError {
         available: usize,
     },
     /// A CDB of this many bytes cannot exist here (must be 1..=16).
+    #[error("a CDB of {length} bytes is not possible")]
     CdbLength {
         /// Length given.
         length: usize,
     },
 }
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            BuildError::OutOfRange { field, value, max } => {
-                write!(f, "{field} = {value} does not fit (maximum {max})")
-            }
-            BuildError::Invalid(why) => write!(f, "invalid combination: {why}"),
-            BuildError::BufferTooSmall { needed, available } => {
-                write!(f, "buffer too small: {needed} bytes needed, {available} available")
-            }
-            BuildError::CdbLength { length } => {
-                write!(f, "a CDB of {length} bytes is not possible")
-            }
-        }
-    }
-}
-
-impl core::error::Error for BuildError {}
 
 /// Checks that `value` fits in a field whose largest value is `max`.
 pub(crate) fn fits(field: &'static str, value: u64, max: u64) -> Result<(), BuildError> {
