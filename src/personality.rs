@@ -28,16 +28,9 @@ pub struct PersonalityQuirks {
 }
 
 /// Why a personality's quirks could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct PersonalityError(pub String);
-
-impl std::fmt::Display for PersonalityError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for PersonalityError {}
 
 fn err<T>(msg: String) -> Result<T, PersonalityError> {
     Err(PersonalityError(msg))
@@ -233,23 +226,14 @@ pub fn from_personality(personality: &Dictionary) -> Result<PersonalityQuirks, P
 }
 
 /// What is wrong with one `SbcQuirks` entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum EntryError<'a> {
     /// The name is not in [`sbc_core::quirks::NAMES`] (the name as written).
+    #[error("unknown quirk '{0}'")]
     Unknown(&'a str),
     /// The value is not `<true/>` or `<false/>` (the entry's name).
+    #[error("{0} must be a boolean (<true/> or <false/>)")]
     NotBoolean(&'a str),
-}
-
-impl std::fmt::Display for EntryError<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EntryError::Unknown(name) => write!(f, "unknown quirk '{name}'"),
-            EntryError::NotBoolean(name) => {
-                write!(f, "{name} must be a boolean (<true/> or <false/>)")
-            }
-        }
-    }
 }
 
 /// One `SbcQuirks` entry, `name` to `value`: the quirk it names and whether it forces it on

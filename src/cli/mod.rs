@@ -5,21 +5,13 @@ pub mod decode;
 pub mod lint;
 pub mod sense;
 
-use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
 /// A failure the CLI reports as one line on stderr with exit code 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct CliError(pub String);
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for CliError {}
 
 /// The most bytes a captured buffer may hold: larger than any response this driver reads
 /// (a MODE SENSE(10) or VPD page tops out at 65,535 + 4 bytes).

@@ -29,16 +29,9 @@ const TIMEOUT_SECONDS: i32 = 10;
 const INITIATOR: &str = "iqn.2026-11.org.sbc-dext:host";
 
 /// Why a session could not be opened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct IscsiError(pub String);
-
-impl std::fmt::Display for IscsiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for IscsiError {}
 
 /// A logged-in iSCSI session to one LUN.
 pub struct IscsiTarget {

@@ -7,8 +7,6 @@
 //! accepts exactly the decimal LUNs 0..=16383 and nothing else, and is what the CLI checks
 //! before it connects (with or without the `iscsi` feature).
 
-use std::fmt;
-
 /// The largest LUN the flat space addressing method can carry (14 bits).
 pub const MAX_LUN: u16 = 0x3FFF;
 
@@ -29,16 +27,9 @@ pub struct IscsiUrl {
 }
 
 /// Why a URL was refused; its Display is one line naming the part at fault.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct UrlError(String);
-
-impl fmt::Display for UrlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UrlError {}
 
 /// The form, for error messages.
 const FORM: &str = "iscsi://[USER%PASSWORD@]HOST[:PORT]/IQN/LUN";
