@@ -26,15 +26,20 @@ enum Command {
         /// Force a quirk off, even if the quirk table sets it (repeatable).
         #[arg(long = "no-quirk", value_name = "NAME")]
         no_quirks: Vec<String>,
-        /// Take quirks from the SbcQuirks dictionary of a dext Info.plist personality.
+        /// The dext's Info.plist the kernel model matches (default: the repository's, built
+        /// in); with --engine, only its personality's SbcQuirks are read.
         #[arg(long, value_name = "INFO_PLIST")]
         plist: Option<PathBuf>,
+        /// The dext's entitlements (default: the repository's, built in).
+        #[arg(long, value_name = "ENTITLEMENTS")]
+        entitlements: Option<PathBuf>,
         /// The disk is behind a USB bridge: apply Linux's defaults for USB disks (the dext
         /// knows its transport; INQUIRY does not say).
         #[arg(long)]
         usb: bool,
-        /// The personality of --plist to use (when several carry SbcQuirks).
-        #[arg(long, value_name = "NAME", requires = "plist")]
+        /// Use this personality instead of the best-scoring one (with --engine: the one whose
+        /// SbcQuirks apply, when several carry them; needs --plist).
+        #[arg(long, value_name = "NAME")]
         personality: Option<String>,
         /// Print stable JSON instead of text.
         #[arg(long)]
@@ -42,6 +47,15 @@ enum Command {
         /// Include every command with its completion and the engine's decision.
         #[arg(long)]
         transcript: bool,
+        /// Print the I/O Registry (the nub and the dext's service) as `ioreg -l` would.
+        #[arg(long)]
+        ioreg: bool,
+        /// Print the dext's log as `log stream` would.
+        #[arg(long)]
+        log: bool,
+        /// Run the core's engine alone, without the kernel model and the C++ shim.
+        #[arg(long)]
+        engine: bool,
     },
     /// Check a dext's Info.plist and entitlements for what keeps it from loading, matching or
     /// working. Exit 0 without errors (warnings pass unless --strict), 1 with errors, 2 when
@@ -105,10 +119,14 @@ fn main() -> ExitCode {
             quirks,
             no_quirks,
             plist,
+            entitlements,
             personality,
             usb,
             json,
             transcript,
+            ioreg,
+            log,
+            engine,
         } => cli::attach::attach(&cli::attach::Options {
             target,
             quirks,
@@ -118,6 +136,10 @@ fn main() -> ExitCode {
             usb,
             json,
             transcript,
+            entitlements,
+            ioreg,
+            log,
+            engine,
         }),
         Command::Lint { info_plist, entitlements, iig, strict, json } => {
             cli::lint::lint(&cli::lint::Options { info_plist, entitlements, iig, strict, json })

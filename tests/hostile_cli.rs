@@ -144,10 +144,11 @@ fn deeply_nested_plists_are_refused_before_the_tree_is_built() {
     let out = run(&["attach", "--plist", binary.to_str().unwrap()]);
     refused(&out, "200,000 nested binary arrays", "nested more than 64 levels deep");
 
-    // Nesting within the limit is still read (and the personality's empty quirks apply).
+    // Nesting within the limit is still read (and, for the engine, the personality's empty
+    // quirks apply; the whole stack would find no IOKit keys to match in it).
     let shallow = temp("shallow.plist");
     std::fs::write(&shallow, deep_xml(10)).unwrap();
-    let out = run(&["attach", "--plist", shallow.to_str().unwrap()]);
+    let out = run(&["attach", "--engine", "--plist", shallow.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     for path in [xml, binary, shallow] {
         let _ = std::fs::remove_file(path);
@@ -183,7 +184,12 @@ fn every_error_is_one_line() {
     refused(&run(&[]), "no subcommand", "a subcommand is required");
     refused(&run(&["bogus"]), "bad subcommand", "unrecognized subcommand 'bogus'");
     refused(&run(&["decode", "vpd", "--jsn"]), "bad flag", "unexpected argument '--jsn'");
-    refused(&run(&["attach", "--personality", "P"]), "needs --plist", "--plist");
+    // Without --plist the built-in Info.plist is used: its personalities are named.
+    refused(
+        &run(&["attach", "--personality", "P"]),
+        "unknown personality",
+        "no personality P (has: ",
+    );
     let help = run(&["--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&help.stdout).lines().count() > 3, "help stays whole");

@@ -142,16 +142,25 @@ fn the_repository_plists_lint_clean() {
 #[test]
 fn the_repository_info_plist_feeds_attach() {
     let out = Command::new(BIN)
-        .args(["attach", "--json", "--plist", "Info.plist", "--personality", "ASMedia2105"])
+        .args([
+            "attach",
+            "--engine",
+            "--json",
+            "--plist",
+            "Info.plist",
+            "--personality",
+            "ASMedia2105",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["quirks"], serde_json::json!(["needs-read-capacity-16"]));
-    // Generic has no SbcQuirks; with no personality named, ASMedia2105 is the only one.
+    // Generic has no SbcQuirks; with no personality named, ASMedia2105 is the only one
+    // (for the engine alone: the whole stack matches the personality against the device).
     let out = Command::new(BIN)
-        .args(["attach", "--json", "--plist", "Info.plist"])
+        .args(["attach", "--engine", "--json", "--plist", "Info.plist"])
         .current_dir(root())
         .output()
         .unwrap();

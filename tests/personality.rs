@@ -62,7 +62,7 @@ fn every_malformation_is_a_clear_error() {
 fn attach_applies_personality_quirks_and_the_command_line_wins() {
     let run = |extra: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_sbc-dext"))
-            .args(["attach", "--json", "--plist"])
+            .args(["attach", "--engine", "--json", "--plist"])
             .arg(fixture())
             .args(extra)
             .output()

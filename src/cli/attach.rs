@@ -2,9 +2,14 @@
 //!
 //! TARGET is `sim` (the default: a healthy simulated SSD), `sim:PROFILE` (a device from the
 //! zoo, `src/sim/zoo.rs`), or `iscsi://HOST[:PORT]/IQN/LUN` (a real target through
-//! libiscsi; needs the `iscsi` feature). The report is what the dext would publish in the
-//! I/O Registry; the transcript is every command with its completion and the engine's
-//! decision.
+//! libiscsi; needs the `iscsi` feature).
+//!
+//! By default the whole stack runs: the kernel model matches the dext's Info.plist against
+//! the device, instantiates the C++ shim built from `iig/` and `dext/`, and the shim drives
+//! the core through `sbc_core.h` (`src/kernel/`). The report is what the dext published in
+//! the I/O Registry (`--ioreg` prints the registry, `--log` the dext's log). `--engine` runs
+//! the core's engine alone instead, as a test harness would. The transcript is every command
+//! with its completion and the engine's decision.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,13 +45,49 @@ pub struct Options {
     pub json: bool,
     /// Include every command.
     pub transcript: bool,
+    /// The dext's entitlements (default: the repository's `entitlements.plist`).
+    pub entitlements: Option<PathBuf>,
+    /// Print the I/O Registry as `ioreg -l` would.
+    pub ioreg: bool,
+    /// Print the dext's log as `log stream` would.
+    pub log: bool,
+    /// Run the core's engine alone, without the kernel model and the shim.
+    pub engine: bool,
 }
+
+/// The repository's Info.plist and entitlements, built in: the defaults of `--plist` and
+/// `--entitlements`, so `attach` runs the dext as shipped from any directory.
+pub(super) const INFO_PLIST: &[u8] = include_bytes!("../../Info.plist");
+pub(super) const ENTITLEMENTS: &[u8] = include_bytes!("../../entitlements.plist");
 
 /// Runs `attach` and returns the text to print with the exit code: 0 accept, 1 refuse.
 ///
 /// # Errors
 /// A bad target or quirk name, or a target that cannot be reached (exit code 2).
 pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
+    if options.engine {
+        engine(options)
+    } else {
+        super::attach_stack::attach(options)
+    }
+}
+
+/// The built-in or given plist, as a dictionary.
+pub(super) fn plist(
+    path: Option<&PathBuf>,
+    built_in: &[u8],
+    what: &str,
+) -> Result<plist::Dictionary, CliError> {
+    let root = match path {
+        Some(p) => personality::load(p).map_err(|e| CliError(e.to_string()))?.1,
+        None => plist::Value::from_reader(std::io::Cursor::new(built_in))
+            .map_err(|e| CliError(format!("the built-in {what}: {e}")))?,
+    };
+    root.into_dictionary().ok_or_else(|| CliError(format!("{what}: the root is not a dictionary")))
+}
+
+/// The core's engine alone against the target.
+fn engine(options: &Options) -> Result<(String, ExitCode), CliError> {
     let (cli_on, cli_off) = (quirk_set(&options.quirks)?, quirk_set(&options.no_quirks)?);
     let from_plist = match &options.plist {
         Some(path) => personality::read(path, options.personality.as_deref())
@@ -73,7 +114,7 @@ pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
     Ok((text, code))
 }
 
-fn quirk_set(names: &[String]) -> Result<Quirks, CliError> {
+pub(super) fn quirk_set(names: &[String]) -> Result<Quirks, CliError> {
     names.iter().try_fold(Quirks::empty(), |set, name| {
         Quirks::by_name(name).map(|q| set | q).ok_or_else(|| {
             let known: Vec<&str> = QUIRK_NAMES.iter().map(|(n, _)| *n).collect();
@@ -82,7 +123,7 @@ fn quirk_set(names: &[String]) -> Result<Quirks, CliError> {
     })
 }
 
-fn open(target: &str) -> Result<Box<dyn Target>, CliError> {
+pub(super) fn open(target: &str) -> Result<Box<dyn Target>, CliError> {
     if let Some(name) = target.strip_prefix("sim:").or((target == "sim").then_some("sim")) {
         let profile = zoo::by_name(name).ok_or_else(|| {
             CliError(format!("no simulated device '{name}' (known: {})", zoo::NAMES.join(", ")))
@@ -116,7 +157,7 @@ fn open_iscsi(_url: &str) -> Result<Box<dyn Target>, CliError> {
 
 /// The JSON key of the attach's duration: `virtual_time_ms` for simulated targets,
 /// `wall_time_ms` for real ones.
-fn time_key(clock: Clock) -> &'static str {
+pub(super) fn time_key(clock: Clock) -> &'static str {
     match clock {
         Clock::Virtual => "virtual_time_ms",
         Clock::Monotonic => "wall_time_ms",
@@ -134,102 +175,65 @@ pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
     v["commands"] = json!(outcome.transcript.len());
     v[time_key(outcome.clock)] = json!(outcome.elapsed.as_millis());
     if with_transcript {
-        v["transcript"] = outcome
-            .transcript
-            .iter()
-            .map(|x| {
-                let (service_response, task_status) = x.outcome.to_wire();
-                json!({
-                    "cdb": hex(&x.cdb),
-                    "status": task_status,
-                    "service_response": service_response.0,
-                    "sense": if x.sense.is_empty() { Value::Null } else { json!(hex(&x.sense)) },
-                    "realized": x.realized,
-                    "action": x.action,
-                })
-            })
-            .collect();
+        v["transcript"] = transcript_json(&outcome.transcript);
     }
     v
 }
 
 fn human(outcome: &Outcome, with_transcript: bool) -> String {
-    let r = &outcome.report;
-    let mut out = String::new();
-    let mut row = |k: &str, v: String| out.push_str(&format!("{k:<22}{v}\n"));
-    row("verdict", outcome.verdict.to_string());
-    row("vendor", r.vendor.to_string());
-    row("product", r.product.to_string());
-    row("revision", r.revision.to_string());
-    row("serial", r.serial.to_string());
-    for d in r.designators() {
-        row("designator", d.to_string());
-    }
-    row("removable", format!("{} (medium present: {})", r.removable, r.medium_present));
-    let bytes = u128::from(r.block_count) * u128::from(r.logical_block_length);
-    row(
-        "capacity",
-        format!("{} blocks x {} bytes = {bytes} bytes", r.block_count, r.logical_block_length),
-    );
-    row(
-        "physical block",
-        format!("{} bytes (lowest aligned LBA {})", r.physical_block_length, r.lowest_aligned_lba),
-    );
-    row("protection type", r.protection_type.to_string());
-    row("provisioning", format!("LBPME={} LBPRZ={} discard={}", r.lbpme, r.lbprz, r.discard));
-    row("max transfer", opt_blocks(r.max_transfer_blocks));
-    row("optimal transfer", opt_blocks(r.optimal_transfer_blocks));
-    row("rotation", r.rotation_rate.to_string());
-    row("form factor", r.form_factor.name().unwrap_or("not reported").to_string());
-    row("write protected", r.write_protected.to_string());
-    row("write cache", r.write_cache.map_or("unknown".into(), |w| w.to_string()));
-    row("FUA", r.fua.to_string());
-    match &r.sat {
-        Some(s) => row(
-            "SAT",
-            format!(
-                "{} {} {}: ATA {} {} {}",
-                s.vendor, s.product, s.revision, s.ata_model, s.ata_serial, s.ata_firmware
-            ),
-        ),
-        None => row("SAT", "no".into()),
-    }
-    row("quirks", r.quirks.names().collect::<Vec<_>>().join(", "));
-    for w in r.warnings.iter() {
-        row("warning", w.to_string());
-    }
-    if r.warnings.overflow() > 0 {
-        row("warning", format!("{} more, not kept", r.warnings.overflow()));
-    }
-    row(
-        "commands",
-        format!(
-            "{} in {} ms {}",
-            outcome.transcript.len(),
-            outcome.elapsed.as_millis(),
-            match outcome.clock {
-                Clock::Virtual => "virtual time",
-                Clock::Monotonic => "wall time",
-            }
-        ),
-    );
+    let tree = super::report_text::without_nulls(outcome_json(outcome, false));
+    let mut out = super::report_text::rows(&tree);
+    out.push_str(&commands_row(
+        outcome.transcript.len(),
+        outcome.elapsed.as_millis(),
+        outcome.clock,
+    ));
     if with_transcript {
-        out.push_str("\ntranscript:\n");
-        for x in &outcome.transcript {
-            out.push_str(&format!(
-                "  t+{:>6}ms  {:<32}  status {:#04x}  realized {:>5}  sense {}  -> {}\n",
-                x.sent_at.as_millis(),
-                hex(&x.cdb),
-                x.outcome.to_wire().1,
-                x.realized,
-                if x.sense.is_empty() { "-".into() } else { hex(&x.sense) },
-                x.action
-            ));
-        }
+        out.push_str(&transcript_text(&outcome.transcript));
     }
     out
 }
 
-fn opt_blocks(v: Option<u32>) -> String {
-    v.map_or_else(|| "not reported".into(), |n| format!("{n} blocks"))
+/// The `commands` row: how many, and how long on which clock.
+pub(super) fn commands_row(count: usize, ms: u64, clock: Clock) -> String {
+    let clock = match clock {
+        Clock::Virtual => "virtual time",
+        Clock::Monotonic => "wall time",
+    };
+    format!("{:<22}{count} in {ms} ms {clock}\n", "commands")
+}
+
+/// Every command, one line each.
+pub(super) fn transcript_text(transcript: &[crate::attach::Exchange]) -> String {
+    let mut out = String::from("\ntranscript:\n");
+    for x in transcript {
+        out.push_str(&format!(
+            "  t+{:>6}ms  {:<32}  status {:#04x}  realized {:>5}  sense {}  -> {}\n",
+            x.sent_at.as_millis(),
+            hex(&x.cdb),
+            x.outcome.to_wire().1,
+            x.realized,
+            if x.sense.is_empty() { "-".into() } else { hex(&x.sense) },
+            x.action
+        ));
+    }
+    out
+}
+
+/// The transcript as JSON rows.
+pub(super) fn transcript_json(transcript: &[crate::attach::Exchange]) -> Value {
+    transcript
+        .iter()
+        .map(|x| {
+            let (service_response, task_status) = x.outcome.to_wire();
+            json!({
+                "cdb": hex(&x.cdb),
+                "status": task_status,
+                "service_response": service_response.0,
+                "sense": if x.sense.is_empty() { Value::Null } else { json!(hex(&x.sense)) },
+                "realized": x.realized,
+                "action": x.action,
+            })
+        })
+        .collect()
 }

@@ -1,8 +1,10 @@
 //! The pieces of the `sbc-dext` command line that are worth testing without a process.
 
 pub mod attach;
+pub mod attach_stack;
 pub mod decode;
 pub mod lint;
+mod report_text;
 pub mod sense;
 
 use std::io::Read;

@@ -1,0 +1,131 @@
+//! The attach report as text, rendered from the published schema (docs/report-schema.md):
+//! the same tree the dext puts in the I/O Registry and `--json` prints, so the three never
+//! disagree. Absent values (left out of the registry) read as "unknown" / "not reported".
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+/// `key  value` rows of a published report tree.
+pub fn rows(tree: &Value) -> String {
+    let c = &tree["characteristics"];
+    let mut out = String::new();
+    let mut row = |k: &str, v: String| {
+        let _ = writeln!(out, "{k:<22}{v}");
+    };
+    let verdict = match tree["result"].as_str() {
+        Some("accept") => "accept".to_string(),
+        Some("refuse") => format!("refuse: {}", text(&tree["reason"]["message"])),
+        other => other.unwrap_or("unknown").to_string(),
+    };
+    row("verdict", verdict);
+    for key in ["vendor", "product", "revision", "serial"] {
+        row(key, text(&c[key]));
+    }
+    for d in c["designators"].as_array().into_iter().flatten() {
+        let (t, set, assoc) = (text(&d["type"]), text(&d["code_set"]), text(&d["association"]));
+        row("designator", format!("{t} ({set}, {assoc}) {}", text(&d["value"])));
+    }
+    row(
+        "removable",
+        format!("{} (medium present: {})", text(&c["removable"]), text(&c["medium_present"])),
+    );
+    let (count, length) =
+        (c["block_count"].as_u64().unwrap_or(0), c["logical_block_size"].as_u64().unwrap_or(0));
+    let bytes = u128::from(count) * u128::from(length);
+    row("capacity", format!("{count} blocks x {length} bytes = {bytes} bytes"));
+    row(
+        "physical block",
+        format!(
+            "{} bytes (lowest aligned LBA {})",
+            text(&c["physical_block_size"]),
+            text(&c["lowest_aligned_lba"])
+        ),
+    );
+    row("protection type", text(&c["protection_type"]));
+    row(
+        "provisioning",
+        format!(
+            "LBPME={} LBPRZ={} discard={}",
+            text(&c["lbpme"]),
+            text(&c["lbprz"]),
+            text(&c["discard"])
+        ),
+    );
+    row("max transfer", blocks(&c["max_transfer_blocks"]));
+    row("optimal transfer", blocks(&c["optimal_transfer_blocks"]));
+    row(
+        "rotation",
+        match &c["rotation_rate"] {
+            Value::Number(n) => format!("{n} rpm"),
+            Value::Null => "unknown".into(),
+            other => text(other),
+        },
+    );
+    row("form factor", text(&c["form_factor"]));
+    row("write protected", text(&c["write_protected"]));
+    row("write cache", or_unknown(&c["write_cache"]));
+    row("FUA", text(&c["fua"]));
+    let sat = &c["sat"];
+    row(
+        "SAT",
+        if sat.is_object() {
+            format!(
+                "{} {} {}: ATA {} {} {}",
+                text(&sat["vendor"]),
+                text(&sat["product"]),
+                text(&sat["revision"]),
+                text(&sat["ata_model"]),
+                text(&sat["ata_serial"]),
+                text(&sat["ata_firmware"])
+            )
+        } else {
+            "no".into()
+        },
+    );
+    let quirks: Vec<String> = tree["quirks"].as_array().into_iter().flatten().map(text).collect();
+    row("quirks", quirks.join(", "));
+    for w in tree["warnings"].as_array().into_iter().flatten() {
+        row("warning", text(&w["message"]));
+    }
+    out
+}
+
+/// A value as text: strings as they are, numbers and booleans as JSON writes them, absent
+/// as the empty string.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn blocks(v: &Value) -> String {
+    v.as_u64().map_or_else(|| "not reported".into(), |n| format!("{n} blocks"))
+}
+
+fn or_unknown(v: &Value) -> String {
+    if v.is_null() {
+        "unknown".into()
+    } else {
+        text(v)
+    }
+}
+
+/// `value` with every null member and element left out, as the registry has it (it has no
+/// null), so text from `--json` and text from the registry are the same.
+pub fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().filter(|v| !v.is_null()).map(without_nulls).collect())
+        }
+        other => other,
+    }
+}
