@@ -7,7 +7,9 @@
 #     memcpy memmove memset memcmp bcmp;
 #  3. links it into tests/c/freestanding_start.c with gcc -nostdlib -static (no libc, no
 #     crt) and runs the result, which calls through sbc_core.h;
-#  4. where the toolchain allows, builds the core for x86_64-unknown-none (no std exists
+#  4. reports the linked size of the core: tests/c/every_function.c references every ABI
+#     function, linked with --gc-sections;
+#  5. where the toolchain allows, builds the core for x86_64-unknown-none (no std exists
 #     there at all) and, with nightly + rust-src, for a DriverKit-tagged target spec,
 #     saying whether each step ran.
 set -euo pipefail
@@ -40,6 +42,18 @@ if "$out/freestanding"; then
 else
   echo "FAIL: the freestanding program exited with $?"; exit 1
 fi
+
+# The Rust code a dext using the whole ABI carries: a program referencing every function of
+# sbc_core.h, linked with --gc-sections, minus the same program without the references.
+for variant in without with; do
+  flag=; [ "$variant" = with ] && flag=-DSBC_EVERY_FUNCTION
+  gcc -Os -Wall -Wextra -Werror -Icore/include $flag -o "$out/every-$variant" \
+    tests/c/every_function.c "$lib" -Wl,--gc-sections
+done
+read -r t0 d0 b0 _ < <(size "$out/every-without" | tail -1)
+read -r t1 d1 b1 _ < <(size "$out/every-with" | tail -1)
+echo "linked size of the core (every ABI function, --gc-sections, $(uname -m)):" \
+  "text $((t1 - t0)), data $((d1 - d0)), bss $((b1 - b0)) bytes"
 
 if rustup target list --installed 2>/dev/null | grep -qx x86_64-unknown-none \
    || rustup target add x86_64-unknown-none >/dev/null 2>&1; then
