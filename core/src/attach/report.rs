@@ -580,6 +580,18 @@ pub enum Warning {
         /// The unit attention's sense.
         sense: SenseCode,
     },
+    /// The medium is formatted with protection information (READ CAPACITY(16) PROT_EN = 1,
+    /// standard INQUIRY PROTECT = 1; SBC-4 §4.22), and it is served with READ/WRITE(10)
+    /// and (16) whose RDPROTECT/WRPROTECT is 000b: no protection information crosses the
+    /// transport; the device server generates it on write and checks it on read by itself
+    /// (SBC-4 §4.22; the RDPROTECT and WRPROTECT tables of READ and WRITE). Every type is
+    /// served that way, type 2 included: its rule rejects 10/12/16-byte CDBs only when
+    /// RDPROTECT/WRPROTECT is not zero (docs/references.md §Protection information and the
+    /// kernel's READ/WRITE).
+    ProtectionNotEndToEnd {
+        /// The protection type, P_TYPE + 1 (1 to 3).
+        protection_type: u8,
+    },
 }
 
 impl Warning {
@@ -609,6 +621,7 @@ impl Warning {
             Warning::OptimalTransferInvalid => "optimal-transfer-invalid",
             Warning::InquiryRereadFailed => "inquiry-reread-failed",
             Warning::ChangeReported { .. } => "change-reported",
+            Warning::ProtectionNotEndToEnd { .. } => "protection-not-end-to-end",
         }
     }
 }
@@ -714,6 +727,12 @@ impl fmt::Display for Warning {
                 with_sense(f, Some(sense))?;
                 f.write_str("; what was read may be stale")
             }
+            Warning::ProtectionNotEndToEnd { protection_type } => write!(
+                f,
+                "the medium is formatted with type {protection_type} protection; READ and \
+                 WRITE carry RDPROTECT/WRPROTECT 000b, so the device checks and generates \
+                 protection information itself and it is not used end to end"
+            ),
         }
     }
 }
@@ -1016,7 +1035,8 @@ mod serialize {
                 | Warning::SpinUpFailed { .. }
                 | Warning::StartUnitFailed { .. }
                 | Warning::Recovered { .. }
-                | Warning::ChangeReported { .. } => 3,
+                | Warning::ChangeReported { .. }
+                | Warning::ProtectionNotEndToEnd { .. } => 3,
                 _ => 2,
             };
             let mut s = serializer.serialize_struct("Warning", fields)?;
@@ -1030,6 +1050,9 @@ mod serialize {
                 }
                 Warning::Recovered { sense } | Warning::ChangeReported { sense } => {
                     s.serialize_field("sense", &sense)?;
+                }
+                Warning::ProtectionNotEndToEnd { protection_type } => {
+                    s.serialize_field("protection_type", &protection_type)?;
                 }
                 _ => {}
             }
@@ -1174,7 +1197,7 @@ mod test {
     use super::*;
     use crate::sense::SenseKey;
 
-    fn every_warning() -> [Warning; 23] {
+    fn every_warning() -> [Warning; 24] {
         let sense = SenseCode::new(SenseKey::NOT_READY, 0x04, 0x03);
         let page = PageCode::BLOCK_LIMITS;
         [
@@ -1201,6 +1224,7 @@ mod test {
             Warning::OptimalTransferInvalid,
             Warning::InquiryRereadFailed,
             Warning::ChangeReported { sense },
+            Warning::ProtectionNotEndToEnd { protection_type: 2 },
         ]
     }
 
