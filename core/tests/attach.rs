@@ -1246,27 +1246,98 @@ fn rc16_protected(p_type: u8) -> Vec<u8> {
     b
 }
 
-/// Finding 6: PROT_EN / P_TYPE count only when standard INQUIRY's PROTECT is set.
+/// A disk whose medium is formatted with protection information: PROT_EN = 1 and P_TYPE
+/// = `p_type` in READ CAPACITY(16), and standard INQUIRY's PROTECT = `protect`.
+fn protected_disk(protect: bool, p_type: u8) -> Disk {
+    let mut disk = Disk::healthy();
+    disk.inquiry = inquiry(0x00, false, 0x06, protect, ("ACME", "FastDisk 9000", "1.0"), 96);
+    disk.rc16 = Some(rc16_protected(p_type));
+    disk
+}
+
+/// Finding 6: PROT_EN / P_TYPE count only when standard INQUIRY's PROTECT is set (Linux
+/// `sd_read_protection_type`). Without PROTECT, every P_TYPE (reserved ones included) is
+/// ignored: type 0, accepted, no warning.
 #[test]
 fn protection_needs_inquiry_protect() {
-    // PROTECT = 0, PROT_EN with a reserved P_TYPE (type 4): ignored, type 0.
-    let mut disk = Disk::healthy();
-    disk.rc16 = Some(rc16_protected(3));
-    let o = run(Config::default(), &mut disk);
-    assert_eq!(o.verdict, Verdict::Accept);
-    assert_eq!(o.report.protection_type, 0);
-    assert!(o.report.warnings.is_empty(), "{:?}", o.report.warnings);
+    for p_type in 0..=7 {
+        let o = run(Config::default(), &mut protected_disk(false, p_type));
+        assert_eq!(o.verdict, Verdict::Accept, "P_TYPE {p_type}");
+        assert_eq!(o.report.protection_type, 0, "P_TYPE {p_type}");
+        assert!(o.report.warnings.is_empty(), "P_TYPE {p_type}: {:?}", o.report.warnings);
+    }
+}
 
-    // PROTECT = 1: type 2 is reported, type 4 refused.
-    let mut disk = Disk::healthy();
-    disk.inquiry = inquiry(0x00, false, 0x06, true, ("ACME", "FastDisk 9000", "1.0"), 96);
-    disk.rc16 = Some(rc16_protected(1));
-    let o = run(Config::default(), &mut disk);
+/// Types 1, 2 and 3 with PROTECT: served by READ/WRITE(10)/(16) with RDPROTECT/WRPROTECT
+/// 000b (SBC-4 §4.22; type 2 rejects those CDBs only with a non-zero field), so accepted,
+/// with the one warning that protection information is not used end to end
+/// (docs/references.md §Protection information and the kernel's READ/WRITE).
+#[test]
+fn protection_types_1_to_3_accepted_without_end_to_end() {
+    for protection_type in 1..=3u8 {
+        let o = run(Config::default(), &mut protected_disk(true, protection_type - 1));
+        assert_eq!(o.verdict, Verdict::Accept, "type {protection_type}");
+        assert_eq!(o.report.protection_type, protection_type);
+        assert_eq!(warnings(&o), [Warning::ProtectionNotEndToEnd { protection_type }]);
+        // The rest of the attach is unchanged: MODE SENSE follows, the capacity is the
+        // user data's (the logical block length excludes protection information).
+        assert_eq!(o.report.block_count, 0x4000_0000);
+        assert_eq!(o.report.logical_block_length, 512);
+        assert!(o.report.medium_present);
+        assert_eq!(o.count(0x5A), 1, "type {protection_type}: MODE SENSE(10)");
+    }
+}
+
+/// The engine's own READ(10) of LBA 0 (READ_BEFORE_MODE_SENSE) on a type 2 medium carries
+/// RDPROTECT 000b, the form type 2 does not reject.
+#[test]
+fn protection_type_2_read_of_lba_0_has_rdprotect_zero() {
+    let config = Config { quirks_on: Quirks::READ_BEFORE_MODE_SENSE, ..Config::default() };
+    let o = run(config, &mut protected_disk(true, 1));
     assert_eq!(o.verdict, Verdict::Accept);
-    assert_eq!(o.report.protection_type, 2);
-    disk.rc16 = Some(rc16_protected(3));
-    let o = run(Config::default(), &mut disk);
-    assert_eq!(o.verdict, refused(RefuseReason::UnsupportedProtectionType { protection_type: 4 }));
+    let reads: Vec<&Vec<u8>> = o.cdbs.iter().filter(|c| c[0] == 0x28).collect();
+    assert_eq!(reads.len(), 1);
+    assert_eq!(reads[0][1] >> 5, 0, "RDPROTECT");
+    assert_eq!(warnings(&o), [Warning::ProtectionNotEndToEnd { protection_type: 2 }]);
+}
+
+/// Reserved P_TYPE values (100b..111b, types 5 to 8, and 011b, type 4) are refused as
+/// today, as Linux does ("formatted with unsupported protection type"), with no warning
+/// and nothing sent after READ CAPACITY(16).
+#[test]
+fn reserved_protection_types_refused() {
+    for p_type in 3..=7u8 {
+        let protection_type = p_type + 1;
+        let o = run(Config::default(), &mut protected_disk(true, p_type));
+        assert_eq!(
+            o.verdict,
+            refused(RefuseReason::UnsupportedProtectionType { protection_type }),
+            "P_TYPE {p_type}"
+        );
+        assert!(o.report.warnings.is_empty(), "P_TYPE {p_type}: {:?}", o.report.warnings);
+        assert_eq!(o.cdbs.last().map(|c| (c[0], c[1] & 0x1f)), Some((0x9E, 0x10)));
+    }
+}
+
+/// The warning's text and published form.
+#[test]
+fn protection_warning_text() {
+    let w = Warning::ProtectionNotEndToEnd { protection_type: 2 };
+    assert_eq!(w.kind(), "protection-not-end-to-end");
+    assert_eq!(
+        w.to_string(),
+        "the medium is formatted with type 2 protection; READ and WRITE carry \
+         RDPROTECT/WRPROTECT 000b, so the device checks and generates protection \
+         information itself and it is not used end to end"
+    );
+    #[cfg(feature = "serde")]
+    {
+        let v = serde_json::to_value(w).unwrap();
+        assert_eq!(v["kind"], "protection-not-end-to-end");
+        assert_eq!(v["protection_type"], 2);
+        assert_eq!(v["message"], w.to_string());
+        assert_eq!(v.as_object().unwrap().len(), 3);
+    }
 }
 
 /// Finding 7: UNMAP needs both MAXIMUM UNMAP LBA COUNT and MAXIMUM UNMAP BLOCK DESCRIPTOR

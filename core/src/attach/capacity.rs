@@ -13,6 +13,19 @@
 //! FFFF_FFFFh for an empty slot).
 //!
 //! Mandatory: NOT READY, a transport failure, or no usable answer from either form refuses.
+//!
+//! Protection information (READ CAPACITY(16) PROT_EN and P_TYPE, SBC-4 §4.22 and §5.21.2)
+//! counts only when standard INQUIRY's PROTECT is set (Linux `sd_read_protection_type`).
+//! Types 1, 2 and 3 are accepted with [`Warning::ProtectionNotEndToEnd`]: the kernel's
+//! READ/WRITE(10) and (16) carry RDPROTECT/WRPROTECT 000b, which every type serves (the
+//! device server generates and checks protection information itself, and transfers user
+//! data only); type 2's rule rejects 10/12/16-byte CDBs only when that field is not zero,
+//! and asks for READ(32)/WRITE(32) only to carry the expected initial logical block
+//! reference tag of a host that sends or checks protection information. Linux serves such
+//! disks the same way when its host adapter does no DIF (`sd_config_protection`,
+//! `sd_setup_read_write_cmnd`). Reserved P_TYPE values (types 4 to 8) are refused, as
+//! Linux does. The reasoning and its sources: docs/references.md §Protection information
+//! and the kernel's READ/WRITE.
 
 use super::mode_sense::ModeSense;
 use super::phase::{Cx, Next, Phase};
@@ -218,7 +231,8 @@ fn known(reported: Reported, cx: &mut Cx<'_>) -> Next {
 /// always takes one block off, `guess_capacity` when the count is odd; neither touches an
 /// assumed 2^32-block capacity), physical block and alignment, protection type (Linux
 /// `sd_read_protection_type`: PROT_EN and P_TYPE count only when standard INQUIRY's PROTECT
-/// is set; then types above 3 are refused).
+/// is set; then types above 3, reserved P_TYPE values in SBC-4 §5.21.2, are refused, and
+/// types 1 to 3 are served without end-to-end protection: see the module doc).
 fn apply(reported: Reported, cx: &mut Cx<'_>) -> Result<(), RefuseReason> {
     let report = &mut *cx.report;
     let length = match reported.block_length {
@@ -249,6 +263,9 @@ fn apply(reported: Reported, cx: &mut Cx<'_>) -> Result<(), RefuseReason> {
         return Err(RefuseReason::UnsupportedProtectionType { protection_type });
     }
     report.protection_type = protection_type;
+    if protection_type > 0 {
+        report.warnings.push(Warning::ProtectionNotEndToEnd { protection_type });
+    }
     report.lbpme = x.lbpme;
     report.lbprz = x.lbprz;
     report.lowest_aligned_lba = x.lowest_aligned_lba;
