@@ -5,9 +5,9 @@
 use plist::{Dictionary, Value};
 
 use sbc_core::attach::{Config, Published};
+use sbc_dext::cli::report_text::without_nulls;
 use sbc_dext::kernel::{self, CallOrder, KernelOutcome, Setup};
 use sbc_dext::sim::{zoo, Disk, Profile};
-use serde_json::Value as Json;
 
 fn dictionary(path: &str) -> Dictionary {
     let root = Value::from_file(path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -25,22 +25,6 @@ fn setup() -> Setup {
 fn through_shim(setup: &Setup, profile: &Profile) -> KernelOutcome {
     kernel::attach(setup, Box::new(Disk::new(profile.clone())))
         .unwrap_or_else(|e| panic!("{}: {e}", profile.name))
-}
-
-/// `value` with every null member and element left out, as the registry has it.
-fn without_nulls(value: Json) -> Json {
-    match value {
-        Json::Object(map) => Json::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, without_nulls(v)))
-                .collect(),
-        ),
-        Json::Array(items) => {
-            Json::Array(items.into_iter().filter(|v| !v.is_null()).map(without_nulls).collect())
-        }
-        other => other,
-    }
 }
 
 fn log_text(o: &KernelOutcome) -> String {

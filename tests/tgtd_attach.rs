@@ -154,3 +154,39 @@ fn a_hung_or_dead_target_ends_the_attach_within_its_bound() {
         eprintln!("SIG{signal}: refused in {took:?} after {} commands", outcome.transcript.len());
     }
 }
+
+/// The whole stack (kernel model, C++ shim, C ABI, core) against tgtd gives, for every LUN
+/// configuration, the commands and the report the engine gives when driven directly.
+#[test]
+fn tgtd_through_the_shim_matches_the_engine() {
+    use sbc_core::attach::Published;
+    use sbc_dext::cli::report_text::without_nulls;
+    use sbc_dext::kernel::{self, Setup};
+    let tgtd = Tgtd::start(&[
+        LunConfig::new(1, 64 * MIB, 512),
+        LunConfig::new(2, 64 * MIB, 4096),
+        LunConfig::new(3, 32 * MIB, 512).param("thin_provisioning", "1"),
+        LunConfig::new(4, 16 * MIB, 512).param("readonly", "1"),
+        LunConfig::new(5, 16 * MIB, 512).param("sense_format", "1"),
+    ])
+    .unwrap_or_else(|e| panic!("tgtd: {e}"));
+    let dictionary = |path: &str| plist::Value::from_file(path).unwrap().into_dictionary().unwrap();
+    let setup = Setup {
+        info_plist: dictionary("Info.plist"),
+        entitlements: dictionary("entitlements.plist"),
+        ..Setup::default()
+    };
+    for lun in 1..=5 {
+        let direct = attach(&tgtd, lun);
+        let session = IscsiTarget::connect(&tgtd.url(lun), true).unwrap();
+        let shim = kernel::attach(&setup, Box::new(session)).unwrap();
+        let cdbs =
+            |t: &[sbc_dext::attach::Exchange]| t.iter().map(|x| x.cdb.clone()).collect::<Vec<_>>();
+        assert_eq!(cdbs(&shim.transcript), cdbs(&direct.transcript), "LUN {lun}");
+        let mut report = direct.report;
+        report.verdict = Some(direct.verdict);
+        let expected = without_nulls(serde_json::to_value(Published(&report)).unwrap());
+        assert_eq!(shim.report().unwrap().to_json(), expected, "LUN {lun}");
+        assert_eq!(shim.leaked_objects, 0);
+    }
+}

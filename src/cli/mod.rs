@@ -4,7 +4,7 @@ pub mod attach;
 pub mod attach_stack;
 pub mod decode;
 pub mod lint;
-mod report_text;
+pub mod report_text;
 pub mod sense;
 
 use std::io::Read;
