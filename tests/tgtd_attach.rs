@@ -25,9 +25,10 @@ fn attach(tgtd: &Tgtd, lun: u32) -> Outcome {
     outcome
 }
 
-#[test]
-fn every_configured_lun_is_reported_as_configured() {
-    let tgtd = Tgtd::start(&[
+/// Six LUNs: 512-byte and 4K blocks, thin provisioning, read-only, descriptor sense, and a
+/// configured identity.
+fn configured_luns() -> Vec<LunConfig> {
+    vec![
         LunConfig::new(1, 64 * MIB, 512),
         LunConfig::new(2, 64 * MIB, 4096),
         LunConfig::new(3, 32 * MIB, 512).param("thin_provisioning", "1"),
@@ -38,8 +39,12 @@ fn every_configured_lun_is_reported_as_configured() {
             .param("product_id", "Widget 9000")
             .param("product_rev", "2.1")
             .param("scsi_sn", "SN-0042"),
-    ])
-    .unwrap_or_else(|e| panic!("tgtd: {e}"));
+    ]
+}
+
+#[test]
+fn every_configured_lun_is_reported_as_configured() {
+    let tgtd = Tgtd::start(&configured_luns()).unwrap_or_else(|e| panic!("tgtd: {e}"));
 
     let plain = attach(&tgtd, 1);
     assert_eq!(plain.verdict, Verdict::Accept, "{:#?}", plain.transcript);
@@ -162,21 +167,14 @@ fn tgtd_through_the_shim_matches_the_engine() {
     use sbc_core::attach::Published;
     use sbc_dext::cli::report_text::without_nulls;
     use sbc_dext::kernel::{self, Setup};
-    let tgtd = Tgtd::start(&[
-        LunConfig::new(1, 64 * MIB, 512),
-        LunConfig::new(2, 64 * MIB, 4096),
-        LunConfig::new(3, 32 * MIB, 512).param("thin_provisioning", "1"),
-        LunConfig::new(4, 16 * MIB, 512).param("readonly", "1"),
-        LunConfig::new(5, 16 * MIB, 512).param("sense_format", "1"),
-    ])
-    .unwrap_or_else(|e| panic!("tgtd: {e}"));
+    let tgtd = Tgtd::start(&configured_luns()).unwrap_or_else(|e| panic!("tgtd: {e}"));
     let dictionary = |path: &str| plist::Value::from_file(path).unwrap().into_dictionary().unwrap();
     let setup = Setup {
         info_plist: dictionary("Info.plist"),
         entitlements: dictionary("entitlements.plist"),
         ..Setup::default()
     };
-    for lun in 1..=5 {
+    for lun in 1..=6 {
         let direct = attach(&tgtd, lun);
         let session = IscsiTarget::connect(&tgtd.url(lun), true).unwrap();
         let shim = kernel::attach(&setup, Box::new(session)).unwrap();

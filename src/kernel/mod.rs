@@ -111,16 +111,9 @@ impl KernelOutcome {
 }
 
 /// Why the dext did not run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct KernelError(pub String);
-
-impl std::fmt::Display for KernelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for KernelError {}
 
 fn fail<T>(text: impl Into<String>) -> Result<T, KernelError> {
     Err(KernelError(text.into()))

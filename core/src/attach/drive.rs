@@ -62,29 +62,20 @@ pub struct Exchange<'a> {
 
 /// Why [`drive`] stopped without a verdict. None of these is the device's doing: a device
 /// that misbehaves gets a refusal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DriveError {
     /// The engine asked for a transfer longer than the caller's data buffer.
+    #[error("the data buffer is shorter than the {needed} bytes a command asked for")]
     BufferTooSmall {
         /// The transfer length asked for.
         needed: u64,
     },
     /// [`Host::wait_until`] returned before the host's clock reached the deadline.
+    #[error("the host's clock did not reach a wait's end")]
     ClockStalled,
     /// The engine neither ended nor progressed within the poll bound (it promises to).
+    #[error("the engine did not end within its poll bound")]
     NoProgress,
-}
-
-impl core::fmt::Display for DriveError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            DriveError::BufferTooSmall { needed } => {
-                write!(f, "the data buffer is shorter than the {needed} bytes a command asked for")
-            }
-            DriveError::ClockStalled => f.write_str("the host's clock did not reach a wait's end"),
-            DriveError::NoProgress => f.write_str("the engine did not end within its poll bound"),
-        }
-    }
 }
 
 /// Runs `engine` to its verdict against `host`, with `data` as the data buffer (at least
