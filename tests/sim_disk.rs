@@ -421,3 +421,61 @@ fn thin_lun_unmaps_and_unmapped_blocks_read_as_zeros() {
     let c = unmap(&mut thick, &[(0, 1)], 1);
     assert_eq!(sense_of(&c), (0x05, 0x20, 0x00));
 }
+
+/// The SAT bridge behaviours: (16) unsupported but (12) works, fixed-format register sense,
+/// CK_COND ignored, and SMART RETURN STATUS reporting a threshold exceeded.
+#[test]
+fn sat_bridge_quirks_and_smart_status() {
+    use sbc_core::sense::AtaReturn;
+    use sbc_dext::sim::SatQuirk;
+    // SMART RETURN STATUS (B0h/DAh), non-data, CK_COND: (16) and (12) forms.
+    let status16 = [0x85, 0x06, 0x20, 0, 0xDA, 0, 0, 0, 0, 0, 0x4F, 0, 0xC2, 0, 0xB0, 0];
+    let status12 = [0xA1, 0x06, 0x20, 0xDA, 0, 0, 0x4F, 0xC2, 0, 0xB0, 0, 0];
+    let none = |cdb: &[u8]| Command {
+        cdb: Cdb::from_bytes(cdb).unwrap(),
+        direction: DataDirection::None,
+        transfer_length: 0,
+    };
+    let registers = |c: &sbc_dext::target::Completion| match sense::parse(&c.sense) {
+        Ok(Parsed::Sense(s)) => s.value.ata_return().map(|a| a.lba_low24() >> 8),
+        _ => None,
+    };
+    let disk = |quirk: SatQuirk| {
+        let mut p = zoo::by_name("sat-bridge").unwrap();
+        p.behaviour.sat = quirk;
+        p.behaviour.power_on_unit_attention = false;
+        Disk::new(p)
+    };
+
+    let mut d = disk(SatQuirk::Standard);
+    let (c, _) = exec(&mut d, none(&status16), 0);
+    assert_eq!(c.outcome, CHECK_CONDITION);
+    assert_eq!(registers(&c), Some(0xC24F), "healthy: LBA High/Mid C2h/4Fh");
+
+    let mut d = disk(SatQuirk::TwelveOnly);
+    let (c, _) = exec(&mut d, none(&status16), 0);
+    assert_eq!(sense_of(&c), (0x05, 0x20, 0x00), "(16) is an invalid opcode");
+    let (c, _) = exec(&mut d, none(&status12), 1);
+    assert_eq!(registers(&c), Some(0xC24F));
+
+    let mut d = disk(SatQuirk::FixedSense);
+    let (c, _) = exec(&mut d, none(&status16), 0);
+    assert_eq!(c.sense.first().map(|b| b & 0x7F), Some(0x70), "fixed format");
+    match sense::parse(&c.sense) {
+        Ok(Parsed::Sense(s)) => assert!(matches!(s.value.ata_return(), Some(AtaReturn::Fixed(_)))),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(registers(&c), Some(0xC24F));
+
+    let mut d = disk(SatQuirk::NoCkCond);
+    let (c, _) = exec(&mut d, none(&status16), 0);
+    assert_eq!((c.outcome, c.sense.len()), (GOOD, 0), "CK_COND ignored: no registers");
+
+    let mut p = zoo::by_name("sat-bridge").unwrap();
+    p.behaviour.power_on_unit_attention = false;
+    let ata = p.vpd.as_mut().unwrap().ata_information.as_mut().unwrap();
+    ata.smart_status = Some(false);
+    let mut d = Disk::new(p);
+    let (c, _) = exec(&mut d, none(&status16), 0);
+    assert_eq!(registers(&c), Some(0x2CF4), "threshold exceeded: 2Ch/F4h");
+}

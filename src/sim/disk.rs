@@ -17,7 +17,7 @@ use sbc_core::wire::status::TaskStatus;
 use super::pages::{self, ModeForm, ModeRequest, SupportedCommand};
 use super::sense_key::*;
 use super::SenseFormat;
-use super::{copy_data_in, DataPattern, NoMediumCapacity, Profile, Rc10Quirk, SenseData};
+use super::{copy_data_in, DataPattern, NoMediumCapacity, Profile, Rc10Quirk, SatQuirk, SenseData};
 use crate::target::{Completion, Target};
 
 /// A simulated SBC logical unit.
@@ -241,12 +241,16 @@ impl Disk {
                 service_action: c.requested_service_action,
                 alloc: n(c.allocation_length),
             },
-            ScsiCommand::AtaPassThrough16(c) if self.serves_ata() => Op::AtaPassThrough {
-                ck_cond: c.ck_cond,
-                command: c.command,
-                features: c.features,
-                lba: c.lba,
-            },
+            ScsiCommand::AtaPassThrough16(c)
+                if self.serves_ata() && self.profile.behaviour.sat != SatQuirk::TwelveOnly =>
+            {
+                Op::AtaPassThrough {
+                    ck_cond: c.ck_cond,
+                    command: c.command,
+                    features: c.features,
+                    lba: c.lba,
+                }
+            }
             ScsiCommand::AtaPassThrough12(c) if self.serves_ata() => Op::AtaPassThrough {
                 ck_cond: c.ck_cond,
                 command: c.command,
@@ -631,8 +635,12 @@ impl Disk {
             (0xEC, _) => (Some(&ata.identify), 1, 0),
             (0xB0, 0xD0) if smart_lba_ok => (ata.smart_data.as_deref(), 1, 0xC24F00),
             (0xB0, 0xD1) if smart_lba_ok => (ata.smart_thresholds.as_deref(), 1, 0xC24F00),
-            (0xB0, 0xDA) if smart_lba_ok => (Some(&[][..]), 0, 0xC24F00), // healthy
-            (0xE5, _) => (Some(&[][..]), 0xFF, 0),                        // active or idle
+            // SMART RETURN STATUS: LBA High/Mid C2h/4Fh healthy, 2Ch/F4h threshold exceeded.
+            (0xB0, 0xDA) if smart_lba_ok => {
+                let exceeded = ata.smart_status == Some(false);
+                (Some(&[][..]), 0, if exceeded { 0x2CF400 } else { 0xC24F00 })
+            }
+            (0xE5, _) => (Some(&[][..]), 0xFF, 0), // active or idle
             _ => (None, 0, 0),
         };
         let Some(response) = response else {
@@ -641,14 +649,44 @@ impl Disk {
             return Completion::task_complete(TaskStatus::CHECK_CONDITION, 0, sense);
         };
         let realized = copy_data_in(response, expected, data);
-        if ck_cond {
+        let quirk = self.profile.behaviour.sat;
+        if ck_cond && quirk != SatQuirk::NoCkCond {
             // RECOVERED ERROR, ATA PASS THROUGH INFORMATION AVAILABLE (00/1D).
-            let sense = ata_status_sense(RECOVERED_ERROR, 0x00, 0x1D, 0, count, out_lba, 0x50);
+            let sense = if quirk == SatQuirk::FixedSense {
+                ata_fixed_sense(RECOVERED_ERROR, 0x00, 0x1D, 0, count, out_lba, 0x50)
+            } else {
+                ata_status_sense(RECOVERED_ERROR, 0x00, 0x1D, 0, count, out_lba, 0x50)
+            };
             Completion::task_complete(TaskStatus::CHECK_CONDITION, realized, sense)
         } else {
             Disk::good(realized)
         }
     }
+}
+
+/// Fixed-format sense carrying the ATA registers (SAT-4 table "Fixed format sense data for
+/// ATA PASS-THROUGH"): INFORMATION = ERROR, STATUS, DEVICE, COUNT (7:0); byte 8 EXTEND (7)
+/// and the upper-bytes-nonzero bits; COMMAND-SPECIFIC INFORMATION bytes 9..11 = LBA (7:0),
+/// LBA (15:8), LBA (23:16).
+fn ata_fixed_sense(
+    key: u8,
+    asc: u8,
+    ascq: u8,
+    error: u8,
+    count: u16,
+    lba: u64,
+    status: u8,
+) -> Vec<u8> {
+    let l = lba.to_le_bytes();
+    let mut s = vec![0u8; 18];
+    s[0] = 0x70 | 0x80; // current, VALID
+    s[2] = key;
+    s[3..7].copy_from_slice(&[error, status, 0x40, count.to_le_bytes()[0]]);
+    s[7] = 10;
+    s[9..12].copy_from_slice(&[l[0], l[1], l[2]]);
+    s[12] = asc;
+    s[13] = ascq;
+    s
 }
 
 /// Descriptor sense with one ATA Status Return descriptor (SAT-4 table "ATA Status Return

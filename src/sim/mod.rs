@@ -117,6 +117,9 @@ pub struct AtaInformationProfile {
     pub smart_data: Option<Vec<u8>>,
     /// SMART READ THRESHOLDS (512 bytes).
     pub smart_thresholds: Option<Vec<u8>>,
+    /// SMART RETURN STATUS: `Some(true)` healthy (LBA Mid/High 4Fh/C2h), `Some(false)`
+    /// threshold exceeded (F4h/2Ch); `None` answers healthy.
+    pub smart_status: Option<bool>,
 }
 
 /// Page B0h fields (SBC-4 table "Block Limits VPD page").
@@ -256,6 +259,21 @@ pub enum DataPattern {
     LbaStamp,
 }
 
+/// SAT bridge behaviours seen in the field (docs/references.md §SMART over SAT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SatQuirk {
+    /// ATA PASS-THROUGH(16) and (12), descriptor-format sense with the ATA Status Return
+    /// descriptor (SAT-4 §12.2.2.6).
+    Standard,
+    /// ATA PASS-THROUGH(16) is an invalid opcode; (12) works (older bridges).
+    TwelveOnly,
+    /// Fixed-format sense for the ATA registers (SAT-4 §12.2.2.7), as bridges without
+    /// descriptor sense answer.
+    FixedSense,
+    /// CK_COND is ignored: no sense comes back, so SMART RETURN STATUS has no registers.
+    NoCkCond,
+}
+
 /// Behaviour switches: deviations from the standard and time-dependent behaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Behaviour {
@@ -287,6 +305,8 @@ pub struct Behaviour {
     pub report_luns_supported: bool,
     /// ATA PASS-THROUGH(12/16) answered from page 89h's data (else 20/00).
     pub ata_pass_through: bool,
+    /// How the SCSI/ATA translation deviates, when it answers ATA PASS-THROUGH.
+    pub sat: SatQuirk,
     /// Contents of never-written blocks.
     pub pattern: DataPattern,
 }
@@ -308,6 +328,7 @@ impl Default for Behaviour {
             rsoc_supported: true,
             report_luns_supported: true,
             ata_pass_through: false,
+            sat: SatQuirk::Standard,
             pattern: DataPattern::Zeros,
         }
     }

@@ -425,15 +425,31 @@ fn identify_word(identify: &[u8], n: usize) -> u16 {
 /// DEVICE / SMART READ DATA answered with the same captured bytes (docs/references.md §SMART
 /// over SAT). Capacity from IDENTIFY words 100..=103.
 pub fn sat_bridge() -> Profile {
-    let identify = blob_section(WD5000AAKS_BLOB, b"IDFY").unwrap_or_else(|| vec![0; 512]);
+    sat_bridge_from_blob("sat-bridge", WD5000AAKS_BLOB).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A SATA drive behind a SAT bridge whose IDENTIFY, SMART status, data and thresholds come
+/// from a libatasmart-format blob (tagged sections IDFY, SMST, SMDT, SMTH: tests/fixtures/
+/// README.md): page 89h carries the IDENTIFY data and ATA PASS-THROUGH answers from all four.
+///
+/// # Errors
+/// A blob without a 512-byte IDFY section.
+pub fn sat_bridge_from_blob(name: &str, blob: &[u8]) -> Result<Profile, String> {
+    let identify = blob_section(blob, b"IDFY")
+        .filter(|i| i.len() == 512)
+        .ok_or_else(|| "the blob has no 512-byte IDFY section".to_string())?;
     let model = ata_string(&identify, 27, 20);
     let serial = ata_string(&identify, 10, 10);
     let firmware = ata_string(&identify, 23, 4);
     // libata: the last four characters of the firmware revision.
     let revision: String =
         firmware.chars().skip(firmware.chars().count().saturating_sub(4)).collect();
-    let blocks =
-        (0..4).rev().fold(0u64, |v, i| v << 16 | u64::from(identify_word(&identify, 100 + i)));
+    let lba48 = identify_word(&identify, 83) & 0x0400 != 0;
+    let blocks = if lba48 {
+        (0..4).rev().fold(0u64, |v, i| v << 16 | u64::from(identify_word(&identify, 100 + i)))
+    } else {
+        u64::from(identify_word(&identify, 61)) << 16 | u64::from(identify_word(&identify, 60))
+    };
     let rotation = identify_word(&identify, 217);
     let mut vpd = vpd(&serial, 0, rotation, 0);
     vpd.identification = Some(Identification {
@@ -442,20 +458,23 @@ pub fn sat_bridge() -> Profile {
         naa5: None,
         eui64: None,
     });
+    // SMST: a native-endian 32-bit result of the capturing machine, non-zero = "disk is OK".
+    let smart_status = blob_section(blob, b"SMST").map(|s| s.iter().any(|&b| b != 0));
     vpd.ata_information = Some(AtaInformationProfile {
         sat_vendor: "linux".into(),
         sat_product: "libata".into(),
         sat_revision: "3.00".into(),
         identify,
-        smart_data: blob_section(WD5000AAKS_BLOB, b"SMDT"),
-        smart_thresholds: blob_section(WD5000AAKS_BLOB, b"SMTH"),
+        smart_data: blob_section(blob, b"SMDT"),
+        smart_thresholds: blob_section(blob, b"SMTH"),
+        smart_status,
     });
     let mut inq = inquiry("ATA", &model, &revision);
     inq.version = 5;
-    let mut p = profile("sat-bridge", inq, Some(vpd), capacity(blocks, 512), mode_full());
+    let mut p = profile(name, inq, Some(vpd), capacity(blocks.max(1), 512), mode_full());
     p.mode.informational_exceptions_page = false;
     p.behaviour.ata_pass_through = true;
-    p
+    Ok(p)
 }
 
 /// `garbage-mode-pages`: MODE SENSE that lies (Initio INIC bridges; FreeBSD `da` checks for
