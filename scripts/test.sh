@@ -22,6 +22,7 @@ declare -A probe=(
   [pkg-config]=/usr/bin/pkg-config
   [tgt]=/usr/sbin/tgtd                        # a real SBC target (iSCSI) the tests start on loopback
   [libiscsi-dev]=/usr/include/iscsi/iscsi.h   # the initiator that talks to it (feature `iscsi`)
+  [shellcheck]=/usr/bin/shellcheck            # scripts/*.sh are shellcheck clean
 )
 missing=()
 for pkg in "${!probe[@]}"; do
@@ -76,5 +77,12 @@ fi
 
 step "staticlib is freestanding"
 scripts/check-staticlib.sh
+
+step "DriverKit archive: Mach-O, platform DRIVERKIT, minos >= 22.0, only mem* undefined"
+# Skipped (and says so) without a nightly toolchain with rust-src, or without llvm-objdump.
+scripts/driverkit-target.sh verify arm64 x86_64
+
+step "shellcheck scripts/*.sh"
+shellcheck scripts/*.sh
 
 step "all passed in $(( $(date +%s) - started ))s"
