@@ -48,6 +48,19 @@ pub(super) struct Detour {
     pub resume_retries: RetryCounts,
 }
 
+/// For log records: what is sent, and why.
+impl core::fmt::Display for DetourKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            DetourKind::StartUnit => f.write_str("START STOP UNIT (START=1, IMMED=1), then retry"),
+            DetourKind::InquiryReread { allocation } => write!(
+                f,
+                "standard INQUIRY again, {allocation} bytes, after a change the device reported"
+            ),
+        }
+    }
+}
+
 impl DetourKind {
     pub fn command(&self) -> Result<Command, BuildError> {
         match *self {

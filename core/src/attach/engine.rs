@@ -14,7 +14,16 @@
 //! - unit attentions that make something stale ([`Change`]): 28h and 2Ah/09h re-read the
 //!   capacity (at most [`CAPACITY_REREADS`] times per attach); 3Fh/03h and 3Fh/05h re-read
 //!   standard INQUIRY once per attach (a detour); any other is the same command again;
-//! - the allowlist: no command leaves without passing [`is_non_destructive`].
+//! - the allowlist: no command leaves without passing [`is_non_destructive`];
+//! - the log records (the `log` crate; the C ABI forwards them to its callback), one per
+//!   decision: at info each command sent (`attach: send NAME (XXh), N bytes DIR`), each
+//!   completion with the policy's action (`attach: NAME (XXh): ACTION`, the line the kernel
+//!   model reads), each detour and capacity re-read, the quirks in effect after the first
+//!   INQUIRY (at debug when there are none), and the verdict (`attach: VERDICT (N
+//!   commands)`); at warn each warning raised and a refusal's verdict. `log` formats a
+//!   record only when its level is enabled, on the logger's side: nothing here allocates.
+
+use core::fmt;
 
 use super::allowlist::is_non_destructive;
 use super::capacity::Capacity;
@@ -24,9 +33,10 @@ use super::phase::{Cx, Learned, Next, Phase};
 use super::report::{RefuseReason, Report, Verdict, Warning};
 use super::{Action, Completion, Config, Poll, Request, SENSE_LENGTH};
 use crate::policy::{self, Budget, Change, CommandKind, Failure, Input, Reason, RetryCounts};
+use crate::quirks::Quirks;
 use crate::sense::{self, SenseCode};
 use crate::time::{Duration, Instant};
-use crate::wire::cdb::Command;
+use crate::wire::cdb::{Command, DataDirection, Opcode};
 use crate::wire::usable_length;
 
 /// Times a capacity-changing unit attention may send the engine back to READ CAPACITY.
@@ -76,6 +86,9 @@ impl Engine {
     pub fn begin(config: Config, now: Instant) -> Engine {
         let report =
             Report { quirks: config.quirks_added() & !config.quirks_off, ..Report::default() };
+        if !report.quirks.is_empty() {
+            log::info!("attach: begin, quirks: {}", QuirkNames(report.quirks));
+        }
         Engine {
             config,
             deadline: now + config.time_budget,
@@ -102,7 +115,7 @@ impl Engine {
             return Poll::Done(verdict);
         }
         if now >= self.deadline {
-            return Poll::Done(self.finish(RefuseReason::TimeBudgetExhausted.into()));
+            return Poll::Done(self.finish_logged(RefuseReason::TimeBudgetExhausted.into()));
         }
         if let Some(request) = self.outstanding {
             return Poll::Command(request);
@@ -111,7 +124,7 @@ impl Engine {
             return Poll::Wait { until: self.not_before.min(self.deadline) };
         }
         if self.report.commands_sent >= self.config.command_budget {
-            return Poll::Done(self.finish(RefuseReason::CommandBudgetExhausted.into()));
+            return Poll::Done(self.finish_logged(RefuseReason::CommandBudgetExhausted.into()));
         }
         let built = match &self.state {
             State::Running(phase) => phase.command(&self.report),
@@ -124,11 +137,11 @@ impl Engine {
             }
             Ok(_) => {
                 let why = "command outside the non-destructive allowlist";
-                Poll::Done(self.finish(RefuseReason::InternalError(why).into()))
+                Poll::Done(self.finish_logged(RefuseReason::InternalError(why).into()))
             }
             Err(_) => {
                 let why = "a CDB builder refused the engine's arguments";
-                Poll::Done(self.finish(RefuseReason::InternalError(why).into()))
+                Poll::Done(self.finish_logged(RefuseReason::InternalError(why).into()))
             }
         }
     }
@@ -138,9 +151,11 @@ impl Engine {
     /// changes and the result is [`Action::Ignored`].
     pub fn complete(&mut self, completion: &Completion<'_>, now: Instant) -> Action {
         if matches!(self.state, State::Done(_)) {
+            log::debug!("attach: completion ignored: the attach is over");
             return Action::Ignored;
         }
         let Some(request) = self.outstanding.take() else {
+            log::debug!("attach: completion ignored: no command outstanding");
             return Action::Ignored;
         };
         let command = request.command;
@@ -159,6 +174,12 @@ impl Engine {
             quirks: self.report.quirks,
         };
         let action = self.limit(policy::decide(&input), &input);
+        let opcode = command.cdb.opcode();
+        // The kernel model fills its transcript's action column from this line: keep it
+        // `attach: NAME (XXh): ACTION`.
+        log::info!("attach: {} ({opcode:02X}h): {action}", Opcode(opcode));
+        let first_inquiry = matches!(self.state, State::Running(Phase::Identify(Identify::First)));
+        let warnings = (self.report.warnings.len(), self.report.warnings.overflow());
         self.retries.charge(action);
         match action {
             policy::Action::Success => self.succeeded(usable.unwrap_or(&[])),
@@ -174,6 +195,23 @@ impl Engine {
                 self.reprobe(change, input.sense.map(SenseCode::of));
             }
             policy::Action::Fail(failure) => self.failed(&failure),
+        }
+        self.log_warnings_since(warnings);
+        let done = match self.state {
+            State::Done(verdict) => Some(verdict),
+            _ => None,
+        };
+        if first_inquiry && action.is_success() && done.is_none() {
+            // The quirk table has been read (identify.rs): what governs the rest.
+            let quirks = self.report.quirks;
+            if quirks.is_empty() {
+                log::debug!("attach: quirks in effect: none");
+            } else {
+                log::info!("attach: quirks in effect: {}", QuirkNames(quirks));
+            }
+        }
+        if let Some(verdict) = done {
+            self.log_verdict(verdict);
         }
         Action::Policy(action)
     }
@@ -196,7 +234,38 @@ impl Engine {
         let request = Request { command, timeout, sense_length: SENSE_LENGTH };
         self.outstanding = Some(request);
         self.report.commands_sent = self.report.commands_sent.saturating_add(1);
+        let opcode = command.cdb.opcode();
+        log::info!(
+            "attach: send {} ({opcode:02X}h), {} bytes {}",
+            Opcode(opcode),
+            command.transfer_length,
+            direction_name(command.direction),
+        );
         request
+    }
+
+    /// One warn record for each warning raised since the warnings were `(kept, overflow)`.
+    fn log_warnings_since(&self, (kept, overflow): (usize, u16)) {
+        let warnings = &self.report.warnings;
+        for warning in warnings.iter().skip(kept) {
+            log::warn!("attach: warning: {warning}");
+        }
+        let lost = warnings.overflow().saturating_sub(overflow);
+        if lost > 0 {
+            log::warn!(
+                "attach: warning: {lost} more, past the {} the report keeps",
+                warnings.len()
+            );
+        }
+    }
+
+    fn log_verdict(&self, verdict: Verdict) {
+        let sent = self.report.commands_sent;
+        if verdict.is_accept() {
+            log::info!("attach: {verdict} ({sent} commands)");
+        } else {
+            log::warn!("attach: {verdict} ({sent} commands)");
+        }
     }
 
     /// The policy's action, or its final answer when this completion is a last try: a
@@ -272,6 +341,10 @@ impl Engine {
         let stale = matches!(change, Change::MediumChanged | Change::CapacityChanged);
         if stale && capacity_read && self.rereads_left.capacity > 0 {
             self.rereads_left.capacity -= 1;
+            log::info!(
+                "attach: READ CAPACITY again after {change:?} ({} re-reads left)",
+                self.rereads_left.capacity
+            );
             let next = Capacity::start(&mut self.cx());
             self.go(next);
         } else if change == Change::InquiryDataChanged && self.rereads_left.inquiry > 0 {
@@ -289,6 +362,7 @@ impl Engine {
     /// asks for none; if it did, the same command is sent again, within its budgets.)
     fn detour(&mut self, kind: DetourKind) {
         if let State::Running(resume) = self.state {
+            log::info!("attach: detour: {kind}");
             let resume_retries = self.retries;
             self.state = State::Detour(Detour { kind, resume, resume_retries });
             self.retries = RetryCounts::new();
@@ -296,6 +370,7 @@ impl Engine {
     }
 
     fn resume(&mut self, detour: Detour) {
+        log::debug!("attach: detour over, back to {:?}", detour.resume);
         self.state = State::Running(detour.resume);
         self.retries = detour.resume_retries;
     }
@@ -312,11 +387,41 @@ impl Engine {
         }
     }
 
+    /// [`finish`](Self::finish) where no completion is being handled (which logs the verdict
+    /// after what the completion raised).
+    fn finish_logged(&mut self, verdict: Verdict) -> Verdict {
+        self.finish(verdict);
+        self.log_verdict(verdict);
+        verdict
+    }
+
     fn finish(&mut self, verdict: Verdict) -> Verdict {
         self.state = State::Done(verdict);
         self.report.verdict = Some(verdict);
         self.outstanding = None;
         verdict
+    }
+}
+
+/// Quirk names, comma separated, for log records.
+struct QuirkNames(Quirks);
+
+impl fmt::Display for QuirkNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names = self.0.names();
+        match names.next() {
+            None => f.write_str("none")?,
+            Some(first) => f.write_str(first)?,
+        }
+        names.try_for_each(|name| write!(f, ", {name}"))
+    }
+}
+
+fn direction_name(direction: DataDirection) -> &'static str {
+    match direction {
+        DataDirection::None => "none",
+        DataDirection::In => "in",
+        DataDirection::Out => "out",
     }
 }
 
