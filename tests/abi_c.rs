@@ -15,8 +15,13 @@ extern "C" {
 static LINK_CORE: unsafe extern "C" fn(*mut sbc_core::ffi::SbcCommand) -> u32 =
     sbc_core::ffi::sbc_build_test_unit_ready;
 
+/// Held by the tests that run an attach: the C program counts the records that reach its
+/// log callback, and the core's records go to whichever callback is set, from any thread.
+static ATTACHES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn c_program_calls_every_function_through_the_header() {
+    let _attaches = ATTACHES.lock().unwrap_or_else(|e| e.into_inner());
     // SAFETY: the C test takes no arguments and touches only its own memory and the ABI.
     let failures = unsafe { sbc_abi_c_test() };
     assert_eq!(failures, 0, "tests/c/abi_test.c reported failed checks (see stderr)");
@@ -43,6 +48,7 @@ fn header_compiles_as_cxx_with_strict_warnings() {
 #[test]
 fn bindgen_declarations_reach_the_rust_implementation() {
     use sbc_dext::abi::bindings;
+    let _attaches = ATTACHES.lock().unwrap_or_else(|e| e.into_inner());
     let mut cmd = bindings::sbc_command::default();
     // SAFETY: valid pointers to initialized values, per the header.
     unsafe {

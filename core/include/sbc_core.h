@@ -456,14 +456,19 @@ sbc_status sbc_attach_report(const sbc_attach *attach, const sbc_property_sink *
 typedef void (*sbc_log_callback)(void *context, uint32_t level, const char *message,
                                  size_t message_length);
 
-/* Sends the core's log records (each command sent and how it ended, each policy action,
- * quirks applied, the verdict) to `callback` from now on; NULL stops them. One logger for the
- * whole process; `context` is passed back untouched. Messages are one line of UTF-8, at most
- * 255 bytes, not NUL-terminated, valid only during the call. The callback runs on the thread
- * of the sbc_* call that logs, inside that call, and must not call back into the core. A
- * record being emitted on another thread while the callback is replaced may still reach the
- * previous (callback, context) pair, never a mix of the two: keep a context valid for as
- * long as any thread may still be inside the core. Always SBC_STATUS_OK. */
+/* Sends the core's log records (each command sent and how it ended, with the policy's
+ * action, each warning, each detour, the quirks in effect, the verdict; and why a
+ * sbc_attach_poll or sbc_attach_complete call was refused) to `callback` from now on; NULL
+ * stops them. One logger for the whole process; `context` is passed back untouched. Messages
+ * are one line of UTF-8, at most 255 bytes, not NUL-terminated, valid only during the call.
+ * The callback runs on the thread of the sbc_* call that logs, inside that call, and must
+ * not call back into the core. A record being emitted on another thread while the callback
+ * is replaced may still reach the previous (callback, context) pair, never a mix of the two:
+ * keep a context valid for as long as any thread may still be inside the core. The core
+ * logs through Rust's `log` crate and installs the logger that calls `callback` when a
+ * non-NULL callback is first set; in a process where other Rust code installed a `log`
+ * logger first, the core's records go to that logger, and `callback` gets only the lines of
+ * the C ABI itself (the refusals, and one line saying so). Always SBC_STATUS_OK. */
 sbc_status sbc_set_log_callback(sbc_log_callback callback, void *context);
 
 #ifdef __cplusplus

@@ -360,20 +360,45 @@ static uint64_t run_to_done(sbc_attach *attach, uint64_t now) {
   return 0;
 }
 
-static unsigned log_records, log_sends;
+/* Records by level (index 1..5), and the info records by kind. */
+static unsigned log_records[6], log_sends, log_completions, log_verdicts, log_warnings;
 static int log_context_ok = 1;
 
+/* Whether `message` (not NUL-terminated) starts with `prefix`. */
+static int starts_with(const char *message, size_t length, const char *prefix) {
+  size_t n = strlen(prefix);
+  return length >= n && memcmp(message, prefix, n) == 0;
+}
+
+/* Whether `message` has "h): " (a completion: "attach: NAME (XXh): ACTION"). */
+static int is_completion(const char *message, size_t length) {
+  size_t i;
+  for (i = 0; i + 4 <= length; i++) {
+    if (memcmp(message + i, "h): ", 4) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static void count_log(void *context, uint32_t level, const char *message, size_t length) {
-  static int marker;
-  if (context != &marker && context != &log_records) {
+  if (context != &log_records) {
     log_context_ok = 0;
   }
   if (level < 1 || level > 5 || length > 255 || message == NULL) {
     log_context_ok = 0;
+    return;
   }
-  log_records++;
-  if (length > 13 && memcmp(message, "attach: send ", 13) == 0) {
+  log_records[level]++;
+  if (level == 3 && starts_with(message, length, "attach: send ")) {
     log_sends++;
+  } else if (level == 3 && starts_with(message, length, "attach: ") &&
+             is_completion(message, length)) {
+    log_completions++;
+  } else if (level == 3 && starts_with(message, length, "attach: accept (")) {
+    log_verdicts++;
+  } else if (level == 2 && starts_with(message, length, "attach: warning: ")) {
+    log_warnings++;
   }
 }
 
@@ -390,7 +415,8 @@ static void test_attach_whole(void) {
   memset(&config, 0, sizeof config);
   memset(&storage, 0xA5, sizeof storage); /* any previous contents */
   disk_commands = 0;
-  log_records = log_sends = 0;
+  memset(log_records, 0, sizeof log_records);
+  log_sends = log_completions = log_verdicts = log_warnings = 0;
   CHECK(sbc_set_log_callback(count_log, &log_records) == SBC_STATUS_OK);
   CHECK(sbc_attach_begin(&config, 5000, &storage, sizeof storage, &attach) == SBC_STATUS_OK);
   CHECK(attach == (sbc_attach *)(void *)&storage);
@@ -409,10 +435,17 @@ static void test_attach_whole(void) {
   CHECK(summary.commands_sent == disk_commands && disk_commands >= 5);
   CHECK(summary.reserved[0] == 0 && summary.reserved[5] == 0);
 
-  /* The log saw every command sent, each completion, and the verdict. */
+  /* The core's records reached the callback: at info (3) every command sent, each
+   * completion with the policy's action, and the verdict; at warning (2) the one warning
+   * (the tiny disk rejects VPD); at debug (4) that no quirk is in effect; nothing else. */
   CHECK(log_context_ok);
   CHECK(log_sends == disk_commands);
-  CHECK(log_records == 2 * disk_commands + 1);
+  CHECK(log_completions == disk_commands);
+  CHECK(log_verdicts == 1);
+  CHECK(log_records[3] == 2 * disk_commands + 1);
+  CHECK(log_warnings == 1 && log_records[2] == 1);
+  CHECK(log_records[4] == 1);
+  CHECK(log_records[1] == 0 && log_records[5] == 0);
 }
 
 /* A property sink that checks the tree's shape as it comes: begins and ends pair up, keys

@@ -28,7 +28,7 @@ use crate::attach::{
 };
 use crate::quirks::Quirks;
 use crate::time::{Duration, Instant};
-use crate::wire::cdb::{needs_exclusive_access, DataDirection, Opcode};
+use crate::wire::cdb::needs_exclusive_access;
 use crate::wire::status::{ServiceResponse, TaskOutcome};
 use crate::wire::usable_length;
 
@@ -422,10 +422,6 @@ pub unsafe extern "C" fn sbc_attach_begin(
         outstanding: None,
         done_reported: false,
     };
-    let quirks = state.engine.report().quirks;
-    if !quirks.is_empty() {
-        emit(Level::Info, format_args!("attach: begin, quirks: {}", QuirkNames(quirks)));
-    }
     // SAFETY: non-null, aligned for `AttachState` (checked above), and at least
     // `ATTACH_STORAGE_SIZE >= size_of::<AttachState>()` bytes valid for writes (contract,
     // size checked above). `write` neither reads nor drops what was there.
@@ -451,26 +447,13 @@ pub unsafe extern "C" fn sbc_attach_poll(
     // SAFETY: this function's contract.
     let state = match unsafe { state_mut(attach) } {
         Ok(s) if !s.done_reported => s,
-        Ok(_) => return Status::BadState.raw(),
-        Err(s) => return s.raw(),
+        Ok(_) => return refused("sbc_attach_poll", Status::BadState, AFTER_DONE),
+        Err(s) => return refused("sbc_attach_poll", s, NOT_BEGUN),
     };
-    let repeat = state.outstanding.is_some();
     let poll = match state.engine.poll(Instant::from_millis(now_ms)) {
         Poll::Command(request) => {
             state.outstanding = Some(request);
             let cdb = request.command.cdb.as_bytes();
-            if !repeat {
-                let opcode = request.command.cdb.opcode();
-                emit(
-                    Level::Info,
-                    format_args!(
-                        "attach: send {} ({opcode:02X}h), {} bytes {}",
-                        Opcode(opcode),
-                        request.command.transfer_length,
-                        direction_name(request.command.direction),
-                    ),
-                );
-            }
             SbcPoll {
                 kind: PollKind::Command as u32,
                 sense_length: request.sense_length,
@@ -491,12 +474,9 @@ pub unsafe extern "C" fn sbc_attach_poll(
                 ..SbcPoll::default()
             }
         }
-        Poll::Done(verdict) => {
+        Poll::Done(_) => {
             state.outstanding = None;
             state.done_reported = true;
-            let level = if verdict.is_accept() { Level::Info } else { Level::Warning };
-            let sent = state.engine.report().commands_sent;
-            emit(level, format_args!("attach: {verdict} ({sent} commands)"));
             SbcPoll { kind: PollKind::Done as u32, ..SbcPoll::default() }
         }
     };
@@ -504,26 +484,16 @@ pub unsafe extern "C" fn sbc_attach_poll(
     unsafe { write_out(poll_out, poll) }
 }
 
-/// Quirk names, comma separated, for logs.
-struct QuirkNames(Quirks);
+/// Why a call on an attach handle is refused, for [`refused`].
+const AFTER_DONE: &str = "the attach has given DONE already";
+const NOT_BEGUN: &str =
+    "not an attach that sbc_attach_begin began (or its storage was overwritten)";
 
-impl core::fmt::Display for QuirkNames {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let mut names = self.0.names();
-        match names.next() {
-            None => f.write_str("none")?,
-            Some(first) => f.write_str(first)?,
-        }
-        names.try_for_each(|name| write!(f, ", {name}"))
-    }
-}
-
-fn direction_name(direction: DataDirection) -> &'static str {
-    match direction {
-        DataDirection::None => "none",
-        DataDirection::In => "in",
-        DataDirection::Out => "out",
-    }
+/// `status`, for a call the header does not allow, after a warning line saying why: the
+/// engine never sees such a call, so only the ABI can log it (the engine logs the rest).
+fn refused(function: &str, status: Status, why: impl core::fmt::Display) -> SbcStatus {
+    emit(Level::Warning, format_args!("attach: {function} refused: {why}"));
+    status.raw()
 }
 
 /// `sbc_attach_complete`.
@@ -547,21 +517,27 @@ pub unsafe extern "C" fn sbc_attach_complete(
     if attach.is_null() || (data.is_null() && data_length != 0) {
         return Status::NullParameter.raw();
     }
+    const COMPLETE: &str = "sbc_attach_complete";
     // SAFETY: this function's contract.
     let state = match unsafe { state_mut(attach) } {
         Ok(s) if !s.done_reported => s,
-        Ok(_) => return Status::BadState.raw(),
-        Err(s) => return s.raw(),
+        Ok(_) => return refused(COMPLETE, Status::BadState, AFTER_DONE),
+        Err(s) => return refused(COMPLETE, s, NOT_BEGUN),
     };
     let Some(request) = state.outstanding else {
-        return Status::BadState.raw();
+        return refused(COMPLETE, Status::BadState, "no command outstanding");
     };
     let sense_length = completion.sense_length as usize;
     if completion.reserved != 0
         || sense_length > SENSE_MAX_LENGTH
         || (completion.sense.is_null() && sense_length != 0)
     {
-        return Status::InvalidArgument.raw();
+        let why = format_args!(
+            "sense_length {sense_length} (at most {SENSE_MAX_LENGTH}, with a non-NULL sense), \
+             reserved {}",
+            completion.reserved
+        );
+        return refused(COMPLETE, Status::InvalidArgument, why);
     }
     let command = &request.command;
     // The bytes the engine will read: the usable length, which the caller's buffer must
@@ -571,7 +547,11 @@ pub unsafe extern "C" fn sbc_attach_complete(
         usable_length(command.direction, command.transfer_length, completion.realized_length)
             .map_or(Some(0), |n| usize::try_from(n).ok());
     let Some(usable) = usable.filter(|&n| n <= data_length) else {
-        return Status::InvalidArgument.raw();
+        let why = format_args!(
+            "data_length {data_length} is shorter than the realized length {}",
+            completion.realized_length
+        );
+        return refused(COMPLETE, Status::InvalidArgument, why);
     };
     let data: &[u8] = if usable == 0 {
         &[]
@@ -593,17 +573,12 @@ pub unsafe extern "C" fn sbc_attach_complete(
         completion.task_status,
     );
     let completion = Completion { outcome, realized: completion.realized_length, data, sense };
-    let quirks_before = state.engine.report().quirks;
     match state.engine.complete(&completion, Instant::from_millis(now_ms)) {
-        Action::Ignored => Status::BadState.raw(),
-        Action::Policy(action) => {
+        Action::Ignored => {
+            refused(COMPLETE, Status::BadState, "the engine has no command outstanding")
+        }
+        Action::Policy(_) => {
             state.outstanding = None;
-            let quirks = state.engine.report().quirks;
-            if quirks != quirks_before {
-                emit(Level::Info, format_args!("attach: quirks in effect: {}", QuirkNames(quirks)));
-            }
-            let opcode = command.cdb.opcode();
-            emit(Level::Info, format_args!("attach: {} ({opcode:02X}h): {action}", Opcode(opcode)));
             Status::Ok.raw()
         }
     }
@@ -837,8 +812,8 @@ mod test {
     use std::vec;
     use std::vec::Vec;
 
-    use super::super::log::test::LOGGER;
-    use super::super::{SbcCompletion, MESSAGE_CAPACITY};
+    use super::super::log::test::{capture, set_callback, Captured, LOGGER};
+    use super::super::SbcCompletion;
     use super::*;
     use crate::attach::{drive, Executed, Host};
     use crate::wire::status::TaskStatus;
@@ -1086,6 +1061,9 @@ mod test {
     #[test]
     fn misuse_is_refused_and_leaves_the_attach_usable() {
         let _logger = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen: Vec<(u32, std::string::String)> = Vec::new();
+        let context = (&mut seen as *mut Vec<(u32, std::string::String)>).cast::<c_void>();
+        assert_eq!(set_callback(Some(collect), context), OK);
         let (storage, attach) = begin(&SbcAttachConfig::default(), 0);
         let mut text = [0u8; 8];
 
@@ -1187,6 +1165,41 @@ mod test {
         assert_eq!(verdict(attach, &mut text), Ok((true, 0)));
         assert_eq!(&text[..7], b"accept\0");
         assert_eq!(summary(attach).unwrap().block_count, 131072);
+
+        // Each refused poll and complete said why, at warn (NULL pointers only get the
+        // status); the engine's records are not the ABI's (see `log`).
+        assert_eq!(set_callback(None, core::ptr::null_mut()), OK);
+        assert!(seen.iter().all(|(level, _)| *level == 2), "{seen:#?}");
+        let lines: Vec<&str> = seen.iter().map(|(_, m)| m.as_str()).collect();
+        let not_begun = "refused: not an attach that sbc_attach_begin began";
+        let expected = [
+            std::format!("attach: sbc_attach_poll {not_begun}"),
+            std::format!("attach: sbc_attach_complete {not_begun}"),
+            "attach: sbc_attach_complete refused: no command outstanding".into(),
+            "attach: sbc_attach_complete refused: data_length 35 is shorter than the realized \
+             length 36"
+                .into(),
+            "attach: sbc_attach_complete refused: sense_length 23 (at most 22, with a non-NULL \
+             sense), reserved 0"
+                .into(),
+            "attach: sbc_attach_complete refused: sense_length 4 (at most 22, with a non-NULL \
+             sense), reserved 0"
+                .into(),
+            "attach: sbc_attach_complete refused: sense_length 0 (at most 22, with a non-NULL \
+             sense), reserved 1"
+                .into(),
+            std::format!("attach: sbc_attach_poll {not_begun}"),
+            std::format!("attach: sbc_attach_complete {not_begun}"),
+            std::format!("attach: sbc_attach_poll {not_begun}"),
+            std::format!("attach: sbc_attach_poll {not_begun}"),
+            "attach: sbc_attach_complete refused: no command outstanding".into(),
+            "attach: sbc_attach_poll refused: the attach has given DONE already".into(),
+            "attach: sbc_attach_complete refused: the attach has given DONE already".into(),
+        ];
+        assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+        for (line, want) in lines.iter().zip(&expected) {
+            assert!(line.starts_with(want.as_str()), "{line} / {want}");
+        }
     }
 
     #[test]
@@ -1270,27 +1283,198 @@ mod test {
         }
     }
 
+    /// The records of an accepted attach: at info, each command sent, then its completion
+    /// with the policy's action, and the verdict last; at warn, each of the report's
+    /// warnings, once; at debug only that no quirk is in effect.
+    fn assert_healthy(records: &[Captured], report: &Report) {
+        let sent = report.commands_sent;
+        let info: Vec<&str> = records
+            .iter()
+            .filter(|(level, _)| *level == log::Level::Info)
+            .map(|(_, text)| text.as_str())
+            .collect();
+        assert_eq!(info.len(), 2 * usize::from(sent) + 1, "{info:#?}");
+        for pair in info[..info.len() - 1].chunks(2) {
+            let (send, done) = (pair[0], pair[1]);
+            let head = send.strip_prefix("attach: send ").unwrap_or_else(|| panic!("{send}"));
+            // "NAME (XXh), N bytes DIR" then "NAME (XXh): ACTION".
+            let (command, _) = head.split_once(", ").unwrap();
+            assert!(done.starts_with(&std::format!("attach: {command}: ")), "{send} / {done}");
+        }
+        assert_eq!(info[info.len() - 1], std::format!("attach: accept ({sent} commands)"));
+        let warn: Vec<&Captured> = records.iter().filter(|(l, _)| *l < log::Level::Info).collect();
+        let warnings: Vec<Captured> = (report.warnings.iter())
+            .map(|w| (log::Level::Warn, std::format!("attach: warning: {w}")))
+            .collect();
+        assert_eq!(warn, warnings.iter().collect::<Vec<_>>());
+        let debug: Vec<&Captured> = records.iter().filter(|(l, _)| *l > log::Level::Info).collect();
+        assert_eq!(debug, [&(log::Level::Debug, "attach: quirks in effect: none".into())]);
+    }
+
+    /// The engine, driven directly, logs one record per command sent and one per completion,
+    /// then the verdict.
     #[test]
-    fn an_attach_is_logged_command_by_command() {
+    fn a_healthy_attach_logs_each_command_each_completion_and_the_verdict() {
+        let mut engine = Engine::begin(Config::default(), Instant::from_millis(0));
+        let mut buffer = [0u8; crate::attach::MAX_TRANSFER_LENGTH];
+        let mut host = Direct { now: Instant::from_millis(0) };
+        let (verdict, records) = capture(|| drive(&mut engine, &mut host, &mut buffer));
+        assert_eq!(verdict, Ok(Verdict::Accept));
+        assert_healthy(&records, engine.report());
+        assert!(!engine.report().warnings.is_empty(), "the tiny disk has no VPD: a warning");
+        assert_eq!(records[0].1, "attach: send INQUIRY (12h), 36 bytes in");
+        assert_eq!(records[1].1, "attach: INQUIRY (12h): success");
+        assert_eq!(records[2].1, "attach: quirks in effect: none");
+        let texts: Vec<&str> = records.iter().map(|(_, t)| t.as_str()).collect();
+        assert!(texts.contains(&"attach: send TEST UNIT READY (00h), 0 bytes none"));
+        assert!(texts.iter().any(|t| t.starts_with("attach: INQUIRY (12h): fail: ")), "{texts:?}");
+    }
+
+    /// A refusal: the verdict at warn, after the completion that decided it.
+    #[test]
+    fn a_refusal_is_logged_at_warn() {
+        struct Cdrom;
+        impl Host for Cdrom {
+            fn now(&mut self) -> Instant {
+                Instant::from_millis(0)
+            }
+            fn execute(&mut self, _: &Request, data: &mut [u8], _: &mut [u8]) -> Executed {
+                let mut inquiry = inquiry();
+                inquiry[0] = 0x05; // PDT 5: CD/DVD
+                data[..36].copy_from_slice(&inquiry);
+                Executed {
+                    outcome: TaskOutcome::Complete(TaskStatus::GOOD),
+                    realized: 36,
+                    sense_length: 0,
+                }
+            }
+            fn wait_until(&mut self, _: Instant) {}
+        }
+        let mut engine = Engine::begin(Config::default(), Instant::from_millis(0));
+        let mut buffer = [0u8; crate::attach::MAX_TRANSFER_LENGTH];
+        let (verdict, records) = capture(|| drive(&mut engine, &mut Cdrom, &mut buffer));
+        assert!(matches!(verdict, Ok(Verdict::Refuse(RefuseReason::NotDirectAccess { .. }))));
+        let refuse = std::format!("attach: {} (1 commands)", verdict.unwrap());
+        assert_eq!(
+            records,
+            [
+                (log::Level::Info, "attach: send INQUIRY (12h), 36 bytes in".into()),
+                (log::Level::Info, "attach: INQUIRY (12h): success".into()),
+                (log::Level::Warn, refuse),
+            ]
+        );
+    }
+
+    /// A detour: the completion that asked for it, the detour, its command and completion,
+    /// then the interrupted command again.
+    #[test]
+    fn a_detour_is_logged() {
+        /// The tiny disk, not ready (04/02, initializing command required) until START.
+        struct NeedsStart {
+            direct: Direct,
+            started: bool,
+        }
+        impl Host for NeedsStart {
+            fn now(&mut self) -> Instant {
+                self.direct.now
+            }
+            fn execute(
+                &mut self,
+                request: &Request,
+                data: &mut [u8],
+                sense: &mut [u8],
+            ) -> Executed {
+                match request.command.cdb.as_bytes() {
+                    [0x1B, ..] => {
+                        self.started = true;
+                        return Executed {
+                            outcome: TaskOutcome::Complete(TaskStatus::GOOD),
+                            realized: 0,
+                            sense_length: 0,
+                        };
+                    }
+                    [0x00, ..] if !self.started => {
+                        (sense[0], sense[2], sense[7], sense[12], sense[13]) = (0x70, 2, 10, 4, 2);
+                        return Executed {
+                            outcome: TaskOutcome::Complete(TaskStatus::CHECK_CONDITION),
+                            realized: 0,
+                            sense_length: 18,
+                        };
+                    }
+                    _ => {}
+                }
+                self.direct.execute(request, data, sense)
+            }
+            fn wait_until(&mut self, until: Instant) {
+                self.direct.wait_until(until);
+            }
+        }
+        let mut engine = Engine::begin(Config::default(), Instant::from_millis(0));
+        let mut buffer = [0u8; crate::attach::MAX_TRANSFER_LENGTH];
+        let mut host =
+            NeedsStart { direct: Direct { now: Instant::from_millis(0) }, started: false };
+        let (verdict, records) = capture(|| drive(&mut engine, &mut host, &mut buffer));
+        assert_eq!(verdict, Ok(Verdict::Accept));
+        let texts: Vec<&str> = records.iter().map(|(_, t)| t.as_str()).collect();
+        let at = texts
+            .iter()
+            .position(|t| *t == "attach: TEST UNIT READY (00h): START UNIT, then retry")
+            .unwrap_or_else(|| panic!("{texts:#?}"));
+        assert_eq!(
+            texts[at + 1..at + 6],
+            [
+                "attach: detour: START STOP UNIT (START=1, IMMED=1), then retry",
+                "attach: send START STOP UNIT (1Bh), 0 bytes none",
+                "attach: START STOP UNIT (1Bh): success",
+                "attach: detour over, back to SpinUp(TestUnitReady)",
+                "attach: send TEST UNIT READY (00h), 0 bytes none",
+            ]
+        );
+        assert_eq!(records[at + 4].0, log::Level::Debug);
+    }
+
+    /// Through the ABI the engine logs the same (the poll that repeats the outstanding
+    /// command logs nothing), and the ABI adds nothing of its own to a well-used attach.
+    /// The callback gets no engine record here because this test binary has its own logger
+    /// (`log::test`); the C test sees them arrive at the callback.
+    #[test]
+    fn an_attach_through_the_abi_is_logged_command_by_command() {
         let _logger = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
         let mut seen: Vec<(u32, std::string::String)> = Vec::new();
         let context = (&mut seen as *mut Vec<(u32, std::string::String)>).cast::<c_void>();
-        assert_eq!(super::super::sbc_set_log_callback(Some(collect), context), OK);
-        let (_storage, attach) = begin(&SbcAttachConfig::default(), 0);
-        let first = poll(attach, 0).unwrap();
-        let _ = poll(attach, 0).unwrap(); // the same command: not logged again
-        assert_eq!(complete(attach, &first, 1), OK);
-        run_to_done(attach, 1);
-        assert_eq!(super::super::sbc_set_log_callback(None, core::ptr::null_mut()), OK);
-        let lines: Vec<&str> = seen.iter().map(|(_, m)| m.as_str()).collect();
-        assert_eq!(lines[0], "attach: send INQUIRY (12h), 36 bytes in");
-        assert_eq!(lines[1], "attach: INQUIRY (12h): success");
-        assert!(lines.iter().any(|l| l.starts_with("attach: INQUIRY (12h): fail: ")), "{lines:?}");
-        assert!(lines.contains(&"attach: send TEST UNIT READY (00h), 0 bytes none"));
-        let sent = report(attach).commands_sent;
-        assert_eq!(seen.last().unwrap(), &(3, std::format!("attach: accept ({sent} commands)")));
-        assert_eq!(lines.iter().filter(|l| l.contains(": send ")).count(), usize::from(sent));
-        assert!(seen.iter().all(|(level, m)| *level == 3 && m.len() <= MESSAGE_CAPACITY));
+        assert_eq!(set_callback(Some(collect), context), OK);
+        let ((_storage, attach), records) = capture(|| {
+            let (storage, attach) = begin(&SbcAttachConfig::default(), 0);
+            let first = poll(attach, 0).unwrap();
+            let _ = poll(attach, 0).unwrap(); // the same command: not logged again
+            assert_eq!(complete(attach, &first, 1), OK);
+            run_to_done(attach, 1);
+            (storage, attach)
+        });
+        assert_eq!(set_callback(None, core::ptr::null_mut()), OK);
+        assert_healthy(&records, &report(attach));
+        assert!(seen.is_empty(), "{seen:?}");
+    }
+
+    /// Quirks in effect, from the configuration at begin and from the table after INQUIRY.
+    #[test]
+    fn quirks_are_logged_at_begin_and_after_inquiry() {
+        let quirks_on = Quirks::NO_VPD.bits();
+        let config = SbcAttachConfig { quirks_on, ..SbcAttachConfig::default() };
+        let ((_storage, attach), records) = capture(|| {
+            let (storage, attach) = begin(&config, 0);
+            run_to_done(attach, 0);
+            (storage, attach)
+        });
+        assert!(report(attach).quirks.contains(Quirks::NO_VPD));
+        let texts: Vec<&Captured> = records.iter().filter(|(_, t)| t.contains("quirks")).collect();
+        assert_eq!(
+            texts,
+            [
+                &(log::Level::Info, "attach: begin, quirks: no-vpd".into()),
+                &(log::Level::Info, "attach: quirks in effect: no-vpd".into()),
+            ]
+        );
     }
 
     /// The report through `sbc_attach_report` and C callbacks, against the property module

@@ -1,13 +1,22 @@
 //! `sbc_set_log_callback`, and [`emit`]: where the core's log records go.
 //!
-//! One logger for the process, as the header says: the callback and its context live in two
-//! atomics, published together under a sequence counter (a seqlock) so that a record never
-//! reaches a new callback with the old context or the reverse. Nothing allocates: a record
-//! is formatted into a 255-byte buffer on the stack, cut at a character boundary.
+//! The core logs through the `log` crate (the engine's records: `attach::Engine`). The ABI
+//! installs [`Forward`], a `log::Log` that hands each record to the C callback, with
+//! `log::set_logger` (a `static`, no allocation) the first time a non-NULL callback is set,
+//! and keeps `log::set_max_level` at `Trace` while a callback is set and `Off` once it is
+//! removed. `log` takes one logger per process: when another one was installed first (a
+//! Rust host program with a logger of its own, the core's tests), the engine's records go
+//! to that logger and its level is left alone; the callback then gets only the lines the
+//! ABI writes itself with [`emit`] (misuse of the calls, and one line saying so).
+//!
+//! One callback for the process, as the header says: the callback and its context live in
+//! two atomics, published together under a sequence counter (a seqlock) so that a record
+//! never reaches a new callback with the old context or the reverse. Nothing allocates: a
+//! record is formatted into a 255-byte buffer on the stack, cut at a character boundary.
 
 use core::ffi::{c_char, c_void};
 use core::fmt;
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::SeqCst};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering::SeqCst};
 
 use super::{SbcStatus, Status};
 
@@ -35,6 +44,50 @@ pub enum Level {
     Trace = 5,
 }
 
+impl Level {
+    /// The header's level for a `log` level.
+    pub(crate) fn of(level: log::Level) -> Level {
+        match level {
+            log::Level::Error => Level::Error,
+            log::Level::Warn => Level::Warning,
+            log::Level::Info => Level::Info,
+            log::Level::Debug => Level::Debug,
+            log::Level::Trace => Level::Trace,
+        }
+    }
+}
+
+/// The `log::Log` the ABI installs: every record to the callback, at [`Level::of`] its
+/// level, formatted by [`emit`].
+pub(crate) struct Forward {
+    /// Not zero-sized, so that its address is its own: [`forwarding`] compares it with
+    /// `log::logger()`.
+    _unique: u8,
+}
+
+/// The one [`Forward`].
+pub(crate) static FORWARD: Forward = Forward { _unique: 0 };
+
+impl log::Log for Forward {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        emit(Level::of(record.level()), *record.args());
+    }
+
+    fn flush(&self) {}
+}
+
+/// Whether `log`'s logger is [`FORWARD`] (not another logger, and not none yet).
+fn forwarding() -> bool {
+    core::ptr::addr_eq(log::logger() as *const dyn log::Log, &FORWARD as *const Forward)
+}
+
+/// Set once the callback has been told that another logger has the core's records.
+static FOREIGN_NOTED: AtomicBool = AtomicBool::new(false);
+
 /// The callback as a data pointer (NULL: none), for the atomic.
 static CALLBACK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 /// The caller's context, passed back untouched.
@@ -51,6 +104,11 @@ const READ_ATTEMPTS: usize = 64;
 /// Concurrent calls are serialized (each spins only while another is between its two
 /// stores). A record being emitted on another thread while the callback is replaced may
 /// still reach the callback it read before the change (see the header).
+///
+/// A non-NULL callback installs [`FORWARD`] as `log`'s logger if none is yet; while it is
+/// the logger, the maximum level follows the callback (`Trace` when set, `Off` when NULL),
+/// inside the same critical section, so concurrent calls cannot leave the level of the
+/// other's callback. When another logger holds `log`, the callback is told so once.
 #[no_mangle]
 pub extern "C" fn sbc_set_log_callback(
     callback: SbcLogCallback,
@@ -75,7 +133,26 @@ pub extern "C" fn sbc_set_log_callback(
     }
     CALLBACK.store(raw, SeqCst);
     CONTEXT.store(context, SeqCst);
+    if callback.is_some() {
+        // Fails when a logger is installed already: ours (an earlier call), or another.
+        let _ = log::set_logger(&FORWARD);
+    }
+    let forwarding = forwarding();
+    if forwarding {
+        let level =
+            if callback.is_some() { log::LevelFilter::Trace } else { log::LevelFilter::Off };
+        log::set_max_level(level);
+    }
     SEQUENCE.store(seq.wrapping_add(2), SeqCst);
+    if callback.is_some() && !forwarding && !FOREIGN_NOTED.swap(true, SeqCst) {
+        emit(
+            Level::Warning,
+            format_args!(
+                "log: another `log` logger is installed in this process; the core's records \
+                 go to it, and this callback gets only the C ABI's own lines"
+            ),
+        );
+    }
     Status::Ok.raw()
 }
 
@@ -184,14 +261,94 @@ impl fmt::Write for Text {
 
 #[cfg(test)]
 pub(crate) mod test {
+    use core::cell::RefCell;
     use core::fmt::Write;
-    use std::sync::Mutex;
+    use std::string::{String, ToString};
+    use std::sync::{Mutex, Once};
     use std::vec::Vec;
+
+    use log::Log;
 
     use super::*;
 
     /// Serializes the tests that set the process-wide callback.
     pub(crate) static LOGGER: Mutex<()> = Mutex::new(());
+
+    /// A record as the test logger keeps it.
+    pub(crate) type Captured = (log::Level, String);
+
+    /// This test binary's own `log` logger, as a Rust host program has one: it keeps the
+    /// records logged on a thread inside [`capture`] and drops the others (tests run in
+    /// parallel). [`set_callback`] installs it before any callback is set, so [`FORWARD`]
+    /// is never `log`'s logger here: these tests see the ABI beside a host's own logger,
+    /// and test [`Forward`] by calling it; the C test and the kernel model run it installed.
+    struct Capture;
+
+    static CAPTURE: Capture = Capture;
+
+    std::thread_local! {
+        static RECORDS: RefCell<Option<Vec<Captured>>> = const { RefCell::new(None) };
+    }
+
+    impl Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+
+        fn log(&self, record: &log::Record<'_>) {
+            let _ = RECORDS.try_with(|records| {
+                if let Some(records) = records.borrow_mut().as_mut() {
+                    records.push((record.level(), record.args().to_string()));
+                }
+            });
+        }
+
+        fn flush(&self) {}
+    }
+
+    /// Installs the test logger, every level on (once per process).
+    pub(crate) fn install() {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            log::set_logger(&CAPTURE).expect("the test logger is the first logger");
+            log::set_max_level(log::LevelFilter::Trace);
+        });
+    }
+
+    /// The records logged on this thread while `f` runs.
+    pub(crate) fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<Captured>) {
+        install();
+        RECORDS.with(|records| *records.borrow_mut() = Some(Vec::new()));
+        let result = f();
+        let records = RECORDS.with(|records| records.borrow_mut().take()).unwrap_or_default();
+        (result, records)
+    }
+
+    /// What the first callback ever set got from `sbc_set_log_callback` itself.
+    static FIRST_CALLBACK: Mutex<Vec<(u32, Vec<u8>)>> = Mutex::new(Vec::new());
+
+    unsafe extern "C" fn first_callback(
+        _context: *mut c_void,
+        level: u32,
+        message: *const c_char,
+        len: usize,
+    ) {
+        // SAFETY: `message` is valid for `len` bytes during the call.
+        let text = unsafe { core::slice::from_raw_parts(message.cast::<u8>(), len) }.to_vec();
+        FIRST_CALLBACK.lock().unwrap_or_else(|e| e.into_inner()).push((level, text));
+    }
+
+    /// `sbc_set_log_callback`, with the test logger installed first and a first callback
+    /// set once before (which the one line about the other logger goes to). The caller
+    /// holds [`LOGGER`].
+    pub(crate) fn set_callback(callback: SbcLogCallback, context: *mut c_void) -> SbcStatus {
+        install();
+        static FIRST: Once = Once::new();
+        FIRST.call_once(|| {
+            sbc_set_log_callback(Some(first_callback), core::ptr::null_mut());
+        });
+        sbc_set_log_callback(callback, context)
+    }
 
     #[test]
     fn text_cuts_at_a_character_boundary() {
@@ -230,16 +387,77 @@ pub(crate) mod test {
         let _guard = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
         let mut seen: Vec<(u32, Vec<u8>)> = Vec::new();
         let context = (&mut seen as *mut Vec<(u32, Vec<u8>)>).cast::<c_void>();
-        assert_eq!(sbc_set_log_callback(Some(collect), context), Status::Ok.raw());
+        assert_eq!(set_callback(Some(collect), context), Status::Ok.raw());
         emit(Level::Info, format_args!("attach: {} commands", 7));
         let long = "é".repeat(200); // 400 bytes
         emit(Level::Debug, format_args!("{long}"));
-        assert_eq!(sbc_set_log_callback(None, core::ptr::null_mut()), Status::Ok.raw());
+        assert_eq!(set_callback(None, core::ptr::null_mut()), Status::Ok.raw());
         emit(Level::Error, format_args!("dropped"));
         assert_eq!(seen.len(), 2);
         assert_eq!(seen[0], (3, b"attach: 7 commands".to_vec()));
         assert_eq!(seen[1].0, 4);
         assert_eq!(seen[1].1.len(), 254, "255 bytes cut to the last whole 2-byte character");
         assert!(core::str::from_utf8(&seen[1].1).is_ok());
+    }
+
+    /// `Forward` gives each `log` record to the callback at the header's level, formatted
+    /// and cut as `emit` does, and nothing once the callback is removed.
+    #[test]
+    fn forward_maps_levels_and_formats_into_the_stack_buffer() {
+        let _guard = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen: Vec<(u32, Vec<u8>)> = Vec::new();
+        let context = (&mut seen as *mut Vec<(u32, Vec<u8>)>).cast::<c_void>();
+        assert_eq!(set_callback(Some(collect), context), Status::Ok.raw());
+        let levels = [
+            (log::Level::Error, 1),
+            (log::Level::Warn, 2),
+            (log::Level::Info, 3),
+            (log::Level::Debug, 4),
+            (log::Level::Trace, 5),
+        ];
+        for (level, _) in levels {
+            let metadata = log::Metadata::builder().level(level).target("sbc_core").build();
+            assert!(FORWARD.enabled(&metadata));
+            FORWARD.log(
+                &log::Record::builder()
+                    .metadata(metadata)
+                    .args(format_args!("attach: {level} {:02X}h", 0x12))
+                    .build(),
+            );
+        }
+        let long = "é".repeat(200);
+        FORWARD.log(&log::Record::builder().args(format_args!("{long}")).build());
+        assert_eq!(set_callback(None, core::ptr::null_mut()), Status::Ok.raw());
+        FORWARD.log(&log::Record::builder().args(format_args!("dropped")).build());
+
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        for ((level, number), (got, text)) in levels.iter().zip(&seen) {
+            assert_eq!(*got, *number);
+            assert_eq!(text, std::format!("attach: {level} 12h").as_bytes());
+        }
+        assert_eq!((seen[5].0, seen[5].1.len()), (3, 254), "Info, cut at a character boundary");
+    }
+
+    /// Here the test logger came first: `log::set_logger` failed, so the core's records stay
+    /// with it and its level is left alone; the first callback was told so, once.
+    #[test]
+    fn beside_another_logger_the_callback_is_told_once_and_the_level_is_left_alone() {
+        let _guard = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen: Vec<(u32, Vec<u8>)> = Vec::new();
+        let context = (&mut seen as *mut Vec<(u32, Vec<u8>)>).cast::<c_void>();
+        assert_eq!(set_callback(Some(collect), context), Status::Ok.raw());
+        assert!(!forwarding(), "the test logger is `log`'s logger");
+        assert_eq!(log::max_level(), log::LevelFilter::Trace);
+        let (_, records) = capture(|| log::info!("attach: to the test logger"));
+        assert_eq!(set_callback(None, core::ptr::null_mut()), Status::Ok.raw());
+        assert_eq!(log::max_level(), log::LevelFilter::Trace, "not the ABI's to turn off");
+
+        assert!(seen.is_empty(), "no second notice, and the record went to the test logger");
+        assert_eq!(records, [(log::Level::Info, "attach: to the test logger".to_string())]);
+        let first = FIRST_CALLBACK.lock().unwrap_or_else(|e| e.into_inner());
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert_eq!(first[0].0, 2);
+        assert!(first[0].1.starts_with(b"log: another `log` logger is installed"));
+        assert!(first[0].1.len() <= MESSAGE_CAPACITY);
     }
 }
