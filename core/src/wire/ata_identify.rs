@@ -22,6 +22,7 @@
 //!  106    15:14    01b = word valid; 13: multiple logical per physical;
 //!         12       logical sector longer than 256 words; 3:0 log2(logical per physical)
 //!  117-118         LOGICAL SECTOR SIZE in words (when word 106 bit 12 is one)
+//!  168    3:0      NOMINAL FORM FACTOR (same encoding as SBC-4's NOMINAL FORM FACTOR)
 //!  169    0        DATA SET MANAGEMENT TRIM supported
 //!  209    15:14    01b = word valid; 13:0 LOGICAL SECTOR OFFSET (alignment)
 //!  217             NOMINAL MEDIA ROTATION RATE (0 not reported, 1 non-rotating, rpm)
@@ -29,9 +30,11 @@
 //! ```
 //!
 //! Every accessor returns `None` when a word it needs was not transferred.
+//! [`IdentifyDevice::identity`] gathers the facts a report shows into one plain struct,
+//! [`AtaIdentity`].
 
 use super::field::bytes_at;
-use super::vpd::MediumRotationRate;
+use super::vpd::{MediumRotationRate, NominalFormFactor};
 use super::Decoded;
 use core::fmt;
 
@@ -49,6 +52,7 @@ mod word {
     pub const USER_ADDRESSABLE_SECTORS_48: usize = 100; // 4 words
     pub const PHYSICAL_LOGICAL_SECTOR_SIZE: usize = 106;
     pub const LOGICAL_SECTOR_SIZE: usize = 117; // 2 words
+    pub const NOMINAL_FORM_FACTOR: usize = 168;
     pub const DATA_SET_MANAGEMENT: usize = 169;
     pub const ALIGNMENT: usize = 209;
     pub const NOMINAL_MEDIA_ROTATION_RATE: usize = 217;
@@ -67,6 +71,7 @@ pub struct IdentifyDevice<'a> {
 
 /// The checksum of IDENTIFY data (ACS-4 §7.13.6.66, word 255, "Integrity word").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "kebab-case"))]
 pub enum Checksum {
     /// The checksum validity indicator is not A5h: the device does not provide a checksum
     /// (ACS-4: "If bits 7:0 of this word contain the signature A5h, bits 15:8 contain the
@@ -172,10 +177,14 @@ impl<'a> IdentifyDevice<'a> {
     }
 
     /// The device's capacity in logical sectors: the 48-bit count when the 48-bit Address
-    /// feature set is supported and the count is non-zero, else the 28-bit count.
+    /// feature set is supported and the count is non-zero, else the 28-bit count. `None`
+    /// when the words that decide are missing (word 83, or words 100..=103 of a 48-bit
+    /// device), rather than the 28-bit count that a 48-bit device caps at 0FFFFFFFh.
     pub fn user_addressable_sectors(&self) -> Option<u64> {
+        self.word(word::COMMAND_SET_SUPPORTED_83)?;
         if self.lba48_supported() == Some(true) {
-            if let Some(n) = self.user_addressable_sectors_48().filter(|&n| n != 0) {
+            let n = self.user_addressable_sectors_48()?;
+            if n != 0 {
                 return Some(n);
             }
         }
@@ -218,6 +227,43 @@ impl<'a> IdentifyDevice<'a> {
         self.word(word::NOMINAL_MEDIA_ROTATION_RATE).map(MediumRotationRate::from_raw)
     }
 
+    /// Physical sector size in bytes (ACS-4 §7.13.6.37, word 106): the logical sector size
+    /// times 2^(bits 3:0) when the word is valid (bits 15:14 = 01b) and bit 13 says there
+    /// are several logical sectors per physical sector, else the logical sector size.
+    pub fn physical_sector_size(&self) -> Option<u64> {
+        let logical = self.logical_sector_size()?;
+        logical.checked_mul(u64::from(self.logical_per_physical_sectors()?))
+    }
+
+    /// NOMINAL FORM FACTOR (ACS-4 §7.13.6.45, word 168 bits 3:0), the encoding SBC-4 uses
+    /// for the Block Device Characteristics VPD page (0 not reported, 1 5.25", 2 3.5",
+    /// 3 2.5", 4 1.8", 5 less than 1.8"; others reserved and kept).
+    pub fn nominal_form_factor(&self) -> Option<NominalFormFactor> {
+        self.word(word::NOMINAL_FORM_FACTOR).map(|w| NominalFormFactor((w & 0x0f) as u8))
+    }
+
+    /// The facts a report shows, in one plain struct (each `None` when its words were not
+    /// transferred; see each accessor for its clause of ACS-4 §7.13.6).
+    pub fn identity(&self) -> AtaIdentity {
+        AtaIdentity {
+            model_number: self.model_number(),
+            serial_number: self.serial_number(),
+            firmware_revision: self.firmware_revision(),
+            user_addressable_sectors: self.user_addressable_sectors(),
+            lba48_supported: self.lba48_supported(),
+            logical_sector_size: self.logical_sector_size(),
+            physical_sector_size: self.physical_sector_size(),
+            nominal_media_rotation_rate: self.nominal_media_rotation_rate(),
+            nominal_form_factor: self.nominal_form_factor(),
+            smart_supported: self.smart_supported(),
+            smart_enabled: self.smart_enabled(),
+            smart_self_test_supported: self.smart_self_test_supported(),
+            trim_supported: self.trim_supported(),
+            major_version: self.major_version(),
+            checksum: self.checksum(),
+        }
+    }
+
     /// DATA SET MANAGEMENT TRIM supported (word 169 bit 0).
     pub fn trim_supported(&self) -> Option<bool> {
         self.bit(word::DATA_SET_MANAGEMENT, 0)
@@ -244,6 +290,89 @@ impl<'a> IdentifyDevice<'a> {
         }
         let sum = self.data.iter().fold(0u8, |s, &b| s.wrapping_add(b));
         Some(if sum == 0 { Checksum::Valid } else { Checksum::Invalid })
+    }
+}
+
+/// IDENTIFY DEVICE data decoded into plain values (ACS-4 §7.13.6, table "IDENTIFY DEVICE
+/// data"): what [`IdentifyDevice::identity`] returns. A field is `None` when the words it
+/// needs were not transferred (or, for words 83/84/106, not marked valid where the field
+/// depends on that).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AtaIdentity {
+    /// MODEL NUMBER (words 27..=46), trimmed.
+    pub model_number: Option<AtaString<40>>,
+    /// SERIAL NUMBER (words 10..=19), trimmed.
+    pub serial_number: Option<AtaString<20>>,
+    /// FIRMWARE REVISION (words 23..=26), trimmed.
+    pub firmware_revision: Option<AtaString<8>>,
+    /// Capacity in logical sectors: words 100..=103 when word 83 bit 10 says 48-bit
+    /// addressing (and the count is non-zero), else words 60..=61.
+    pub user_addressable_sectors: Option<u64>,
+    /// 48-bit Address feature set supported (word 83 bit 10, word valid).
+    pub lba48_supported: Option<bool>,
+    /// Logical sector size in bytes (words 106, 117..=118).
+    pub logical_sector_size: Option<u64>,
+    /// Physical sector size in bytes (word 106 bits 13, 3:0).
+    pub physical_sector_size: Option<u64>,
+    /// NOMINAL MEDIA ROTATION RATE (word 217): `"non-rotating"`, rpm as a number, or null
+    /// (not reported or reserved) when serialized.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_rotation"))]
+    pub nominal_media_rotation_rate: Option<MediumRotationRate>,
+    /// NOMINAL FORM FACTOR (word 168 bits 3:0).
+    pub nominal_form_factor: Option<NominalFormFactor>,
+    /// SMART feature set supported (word 82 bit 0).
+    pub smart_supported: Option<bool>,
+    /// SMART feature set enabled (word 85 bit 0).
+    pub smart_enabled: Option<bool>,
+    /// SMART self-test supported (word 84 bit 1, word valid).
+    pub smart_self_test_supported: Option<bool>,
+    /// DATA SET MANAGEMENT TRIM supported (word 169 bit 0).
+    pub trim_supported: Option<bool>,
+    /// Highest standard claimed in MAJOR VERSION NUMBER (word 80), as its bit number.
+    pub major_version: Option<u8>,
+    /// The integrity word (word 255); `None` unless all 512 bytes are present.
+    pub checksum: Option<Checksum>,
+}
+
+/// One line: `MODEL (serial SERIAL, firmware REV), N sectors of L bytes`.
+impl fmt::Display for AtaIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn opt<T: fmt::Display>(v: &Option<T>) -> &dyn fmt::Display {
+            match v {
+                Some(v) => v,
+                None => &"?",
+            }
+        }
+        write!(
+            f,
+            "{} (serial {}, firmware {}), {} sectors of {} bytes",
+            opt(&self.model_number),
+            opt(&self.serial_number),
+            opt(&self.firmware_revision),
+            opt(&self.user_addressable_sectors),
+            opt(&self.logical_sector_size),
+        )
+    }
+}
+
+#[cfg(feature = "serde")]
+fn serde_rotation<S: serde::Serializer>(
+    rate: &Option<MediumRotationRate>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match rate {
+        Some(MediumRotationRate::NonRotating) => serializer.serialize_str("non-rotating"),
+        Some(MediumRotationRate::Rpm(v)) => serializer.serialize_u16(*v),
+        _ => serializer.serialize_none(),
+    }
+}
+
+/// The trimmed text (non-printable bytes as `\xNN`), without allocating.
+#[cfg(feature = "serde")]
+impl<const N: usize> serde::Serialize for AtaString<N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
