@@ -28,3 +28,5 @@ pub fn sense_of(c: &Completion) -> (u8, u8, u8) {
         other => panic!("no decodable sense in {c:?}: {other:?}"),
     }
 }
+
+pub mod smart_blob;
