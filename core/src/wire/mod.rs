@@ -37,6 +37,7 @@ pub mod lba_status;
 pub mod mode;
 pub mod read_capacity;
 pub mod report_luns;
+pub mod smart;
 pub mod status;
 pub mod supported_opcodes;
 pub mod vpd;
