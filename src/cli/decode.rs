@@ -12,6 +12,7 @@ use sbc_core::wire::{self, Decoded};
 
 use super::CliError;
 
+mod ata;
 mod pages;
 
 /// What a captured buffer is.
@@ -35,6 +36,12 @@ pub enum Kind {
     Opcodes,
     /// GET LBA STATUS parameter data.
     LbaStatus,
+    /// ATA IDENTIFY DEVICE data (512 bytes, through ATA PASS-THROUGH).
+    AtaIdentify,
+    /// ATA SMART READ DATA (512 bytes).
+    SmartData,
+    /// ATA SMART READ THRESHOLDS (512 bytes).
+    SmartThresholds,
 }
 
 impl Kind {
@@ -49,6 +56,9 @@ impl Kind {
             Kind::Luns => "luns",
             Kind::Opcodes => "opcodes",
             Kind::LbaStatus => "lba-status",
+            Kind::AtaIdentify => "ata-identify",
+            Kind::SmartData => "smart-data",
+            Kind::SmartThresholds => "smart-thresholds",
         }
     }
 }
@@ -88,6 +98,13 @@ pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Value, wire::Error> {
         Kind::Luns => framed(wire::report_luns::ReportLuns::parse(bytes)?, pages::report_luns),
         Kind::Opcodes => pages::supported_opcodes(bytes)?,
         Kind::LbaStatus => framed(wire::lba_status::LbaStatus::parse(bytes)?, pages::lba_status),
+        Kind::AtaIdentify => {
+            framed(wire::ata_identify::IdentifyDevice::parse(bytes), ata::identify)
+        }
+        Kind::SmartData => framed(wire::smart::SmartData::parse(bytes)?, ata::smart_data),
+        Kind::SmartThresholds => {
+            framed(wire::smart::SmartThresholds::parse(bytes)?, ata::smart_thresholds)
+        }
     };
     Ok(json!({
         "kind": kind.label(),
