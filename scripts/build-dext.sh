@@ -133,7 +133,9 @@ substitute_plist() {
   shift 2
   for pair in "$@"; do args+=(-e "s/\\\$(${pair%%=*})/${pair#*=}/g"); done
   run_to "$dst" sed "${args[@]}" "$src"
-  # Anything left unsubstituted would reach the kernel as literal text.
+  # Re-serialized, the file loses the source's XML comments (which mention $(...) in prose);
+  # anything still unsubstituted would reach the kernel as literal text.
+  run plutil -convert xml1 "$dst"
   if [ "$DRY_RUN" != 1 ] && grep -nF -e "\$(" "$dst" >&2; then
     die "$dst still has \$(...) build settings (above) that build-dext.sh does not set"
   fi
@@ -197,7 +199,6 @@ substitute_plist Info.plist "$DEXT/Info.plist" "PRODUCT_BUNDLE_IDENTIFIER=$BUNDL
 run "$PLIST_BUDDY" -c "Add :OSMinimumDriverKitVersion string $DK_MIN" "$DEXT/Info.plist"
 run "$PLIST_BUDDY" -c "Add :CFBundleSupportedPlatforms array" \
   -c "Add :CFBundleSupportedPlatforms:0 string DriverKit" "$DEXT/Info.plist"
-run plutil -lint "$DEXT/Info.plist"
 run cargo run --quiet --release -- lint --strict "$DEXT/Info.plist" entitlements.plist --iig iig
 if [ -n "$PROFILE" ]; then
   run cp "$PROFILE" "$DEXT/embedded.provisionprofile"
@@ -236,7 +237,6 @@ if [ "$APP" = 1 ]; then
     "PRODUCT_BUNDLE_IDENTIFIER=$APP_BUNDLE_ID" "EXECUTABLE_NAME=$APP_NAME" "PRODUCT_NAME=$APP_NAME" \
     "MARKETING_VERSION=$MARKETING_VERSION" "CURRENT_PROJECT_VERSION=$CURRENT_PROJECT_VERSION" \
     "SBC_DEXT_BUNDLE_IDENTIFIER=$BUNDLE_ID" "MACOSX_DEPLOYMENT_TARGET=$MACOS_MIN"
-  run plutil -lint "$APP_DIR/Contents/Info.plist"
   run ditto "$DEXT" "$APP_DIR/Contents/Library/SystemExtensions/$BUNDLE_ID.dext"
   [ -z "$APP_PROFILE" ] || run cp "$APP_PROFILE" "$APP_DIR/Contents/embedded.provisionprofile"
   run cp host-app/SbcDextHost.entitlements "$OBJ/app.entitlements"
