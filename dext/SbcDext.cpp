@@ -39,6 +39,7 @@ static const uint64_t kSenseCapacity = SBC_SENSE_MAX_LENGTH;
 
 // The property under which the report is published (ioreg -l shows it on this service).
 static const char kReportProperty[] = "SBC Device Characteristics";
+static const char kSmartProperty[] = "SBC SMART";
 
 // Apple's request and response structs never cross the C ABI; their layout is unknown
 // until the first Mac build (docs/driverkit.md §Unknowns, 2). The fields this shim fills
@@ -435,6 +436,12 @@ kern_return_t SbcDext::PublishReport()
         return kIOReturnNoMemory;
     }
     bool set = properties->setObject(kReportProperty, tree);
+    // SMART over SAT, when the unit was asked: also on its own, as "SBC SMART" (the same
+    // subtree, so `ioreg` shows the drive's health at a glance).
+    OSObject *smart = tree->getObject("smart");
+    if (set && smart != nullptr) {
+        set = properties->setObject(kSmartProperty, smart);
+    }
     OSSafeReleaseNULL(tree);
     if (!set) {
         SbcLog("PublishReport: setObject failed");

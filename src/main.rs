@@ -56,6 +56,10 @@ enum Command {
         /// Run the core's engine alone, without the kernel model and the C++ shim.
         #[arg(long)]
         engine: bool,
+        /// With the target sim: a SATA drive behind a SAT bridge, its IDENTIFY and SMART data
+        /// from a libatasmart-format blob (tests/fixtures/smart-blobs/).
+        #[arg(long, value_name = "PATH")]
+        smart_blob: Option<PathBuf>,
     },
     /// Check a dext's Info.plist and entitlements for what keeps it from loading, matching or
     /// working. Exit 0 without errors (warnings pass unless --strict), 1 with errors, 2 when
@@ -127,6 +131,7 @@ fn main() -> ExitCode {
             ioreg,
             log,
             engine,
+            smart_blob,
         } => cli::attach::attach(&cli::attach::Options {
             target,
             quirks,
@@ -140,6 +145,7 @@ fn main() -> ExitCode {
             ioreg,
             log,
             engine,
+            smart_blob,
         }),
         Command::Lint { info_plist, entitlements, iig, strict, json } => {
             cli::lint::lint(&cli::lint::Options { info_plist, entitlements, iig, strict, json })

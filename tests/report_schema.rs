@@ -10,8 +10,16 @@ use sbc_dext::attach::run;
 use sbc_dext::cli::attach::{attach, outcome_json, Options};
 use sbc_dext::sim::{zoo, Disk};
 
-const TOP: &[&str] =
-    &["result", "reason", "characteristics", "quirks", "warnings", "commands", "virtual_time_ms"];
+const TOP: &[&str] = &[
+    "result",
+    "reason",
+    "characteristics",
+    "quirks",
+    "warnings",
+    "smart",
+    "commands",
+    "virtual_time_ms",
+];
 
 const CHARACTERISTICS: &[&str] = &[
     "vendor",

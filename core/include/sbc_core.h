@@ -45,8 +45,10 @@ extern "C" {
  * 0.1.1: (NULL, 0) inputs give SBC_STATUS_NULL_PARAMETER; sbc_capacity reads 0 for a
  * physical block length past the end of cut READ CAPACITY(16) data (layouts unchanged).
  * 0.2.0: the attach engine (sbc_attach_*), the property sink, the log callback.
- * 0.3.0: sbc_quirk_name (enumerating the quirks, for reading a SbcQuirks dictionary). */
-#define SBC_CORE_ABI_VERSION 0x000300u
+ * 0.3.0: sbc_quirk_name (enumerating the quirks, for reading a SbcQuirks dictionary).
+ * 0.4.0: SBC_ATTACH_STORAGE_SIZE 4096 (the report holds the SMART data and thresholds);
+ *        the report's `smart` key. */
+#define SBC_CORE_ABI_VERSION 0x000400u
 
 /* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
 uint32_t sbc_core_abi_version(void);
@@ -301,7 +303,7 @@ sbc_status sbc_quirk_name(uint32_t index, const char **name_out, size_t *length_
  *    verdict/summary/report before DONE): SBC_STATUS_BAD_STATE.
  * "DONE" means: sbc_attach_poll has given SBC_POLL_DONE. */
 
-#define SBC_ATTACH_STORAGE_SIZE 2048u
+#define SBC_ATTACH_STORAGE_SIZE 4096u
 #define SBC_ATTACH_STORAGE_ALIGN 8u
 
 /* The longest data transfer an attach asks for (one 4096-byte block of READ(10); VPD pages

@@ -10,7 +10,8 @@
 use sbc_core::attach::drive::Exchange;
 use sbc_core::attach::{
     drive, is_non_destructive, Completion, Config, DiscardMethod, Engine, Executed, Host, Poll,
-    RefuseReason, Report, Request, RotationRate, Verdict, Warning, MAX_TRANSFER_LENGTH,
+    RefuseReason, Report, Request, RotationRate, SmartUnavailable, Verdict, Warning,
+    MAX_TRANSFER_LENGTH,
 };
 use sbc_core::quirks::Quirks;
 use sbc_core::sense::{SenseCode, SenseKey};
@@ -354,8 +355,11 @@ impl Host for ScriptHost<'_> {
     fn execute(&mut self, req: &Request, data: &mut [u8], sense: &mut [u8]) -> Executed {
         let cdb = req.command.cdb.as_bytes().to_vec();
         assert!(is_non_destructive(&cdb), "destructive CDB emitted: {cdb:02x?}");
-        assert_eq!(req.sense_length, 18);
-        assert_eq!(sense.len(), 18);
+        // 22 sense bytes for ATA PASS-THROUGH (room for the ATA Status Return descriptor),
+        // 18 for everything else.
+        let expected = if matches!(cdb[0], 0x85 | 0xA1) { 22 } else { 18 };
+        assert_eq!(req.sense_length, expected);
+        assert_eq!(sense.len(), usize::from(expected));
         assert!(data.len() <= MAX_TRANSFER_LENGTH);
         let reply = self.disk.execute(&cdb, self.now);
         let n = reply.data.len().min(data.len());
@@ -845,8 +849,12 @@ fn sat_bridge_from_vpd_89() {
     let vpd89_reads: Vec<_> = o.cdbs.iter().filter(|c| c[0] == 0x12 && c[2] == 0x89).collect();
     assert_eq!(vpd89_reads.len(), 2);
     assert_eq!(vpd89_reads[1][3..5], [0x02, 0x3C]); // 572 bytes after the 4-byte header
-                                                    // INQUIRY, VPD 00h ×2, 80h ×2, 89h ×2, TUR, RC16, MODE SENSE.
-    assert_eq!(o.cdbs.len(), 10);
+                                                    // INQUIRY, VPD 00h ×2, 80h ×2, 89h ×2, TUR, RC16, MODE SENSE; then SMART: IDENTIFY
+                                                    // DEVICE through ATA PASS-THROUGH(16), which this disk does not know, then (12).
+    assert_eq!(o.cdbs.len(), 12);
+    assert_eq!((o.cdbs[10][0], o.cdbs[11][0]), (0x85, 0xA1));
+    let smart = o.report.smart.expect("a SAT unit is asked for SMART");
+    assert_eq!(smart.unavailable, Some(SmartUnavailable::PassThroughRejected));
 }
 
 #[test]
@@ -1476,6 +1484,9 @@ fn usb_config_adds_usb_defaults_before_quirks_off() {
             vec![0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0],
             vec![0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0],
             vec![0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 192, 0],
+            // SMART: a USB unit gets one IDENTIFY DEVICE attempt, (16) then (12).
+            vec![0x85, 0x08, 0x0E, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0xEC, 0],
+            vec![0xA1, 0x08, 0x0E, 0, 0x01, 0, 0, 0, 0, 0xEC, 0, 0],
         ]
     );
     assert_eq!(o.report.max_transfer_blocks, Some(2048));

@@ -53,6 +53,9 @@ pub struct Options {
     pub log: bool,
     /// Run the core's engine alone, without the kernel model and the shim.
     pub engine: bool,
+    /// With the target `sim`: a SATA drive behind a SAT bridge, its IDENTIFY and SMART data
+    /// from this libatasmart-format blob.
+    pub smart_blob: Option<PathBuf>,
 }
 
 /// The repository's Info.plist and entitlements, built in: the defaults of `--plist` and
@@ -101,7 +104,7 @@ fn engine(options: &Options) -> Result<(String, ExitCode), CliError> {
         usb: options.usb,
         ..Config::default()
     };
-    let mut target = open(options.target.as_deref().unwrap_or("sim"))?;
+    let mut target = open(options)?;
     let outcome = run(config, target.as_mut())
         .map_err(|e| CliError(format!("the engine broke its promise: {e}")))?;
     let code = if outcome.verdict.is_accept() { ExitCode::SUCCESS } else { ExitCode::from(1) };
@@ -123,7 +126,19 @@ pub(super) fn quirk_set(names: &[String]) -> Result<Quirks, CliError> {
     })
 }
 
-pub(super) fn open(target: &str) -> Result<Box<dyn Target>, CliError> {
+pub(super) fn open(options: &Options) -> Result<Box<dyn Target>, CliError> {
+    let target = options.target.as_deref().unwrap_or("sim");
+    if let Some(path) = &options.smart_blob {
+        if target != "sim" {
+            return Err(CliError("--smart-blob needs the target sim".into()));
+        }
+        let (shown, bytes) = super::read_input(Some(path))?;
+        let name =
+            path.file_name().map_or("smart-blob".into(), |n| n.to_string_lossy().into_owned());
+        let profile = zoo::sat_bridge_from_blob(&name, &bytes)
+            .map_err(|e| CliError(format!("{shown}: {e}")))?;
+        return Ok(Box::new(Disk::new(profile)));
+    }
     if let Some(name) = target.strip_prefix("sim:").or((target == "sim").then_some("sim")) {
         let profile = zoo::by_name(name).ok_or_else(|| {
             CliError(format!("no simulated device '{name}' (known: {})", zoo::NAMES.join(", ")))

@@ -30,7 +30,7 @@ pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
         ..Setup::default()
     };
     check_personality(options, &setup.info_plist)?;
-    let target = open(options.target.as_deref().unwrap_or("sim"))?;
+    let target = open(options)?;
     let outcome = match kernel::attach(&setup, target) {
         Ok(outcome) => outcome,
         Err(e) => return Ok((not_loaded(&e.to_string(), options.json), ExitCode::from(1))),

@@ -88,6 +88,74 @@ pub fn rows(tree: &Value) -> String {
     for w in tree["warnings"].as_array().into_iter().flatten() {
         row("warning", text(&w["message"]));
     }
+    if tree["smart"].is_object() {
+        out.push_str(&smart_rows(&tree["smart"]));
+    }
+    out
+}
+
+/// The `smart` subtree: the verdict and the numbers a disk owner looks for, then the
+/// attribute table.
+fn smart_rows(smart: &Value) -> String {
+    let mut out = String::new();
+    let mut row = |k: &str, v: String| {
+        let _ = writeln!(out, "{k:<22}{v}");
+    };
+    if smart["available"] != Value::Bool(true) {
+        row("SMART", format!("unavailable: {}", or_unknown(&smart["unavailable"])));
+        return out;
+    }
+    row(
+        "SMART",
+        format!(
+            "{} ({} {}, firmware {}; {})",
+            text(&smart["health_detail"]),
+            text(&smart["model"]),
+            text(&smart["serial"]),
+            text(&smart["firmware"]),
+            text(&smart["pass_through"])
+        ),
+    );
+    let number =
+        |key: &str| smart[key].as_u64().map_or_else(|| "unknown".to_string(), |n| n.to_string());
+    row(
+        "temperature",
+        smart["temperature_c"].as_u64().map_or("unknown".into(), |t| format!("{t} °C")),
+    );
+    row(
+        "power on",
+        format!("{} hours, {} power cycles", number("power_on_hours"), number("power_cycles")),
+    );
+    row(
+        "bad sectors",
+        format!(
+            "reallocated {}, pending {}, offline uncorrectable {}",
+            number("reallocated_sectors"),
+            number("pending_sectors"),
+            number("offline_uncorrectable")
+        ),
+    );
+    for w in smart["warnings"].as_array().into_iter().flatten() {
+        row("SMART warning", text(w));
+    }
+    let _ = writeln!(
+        out,
+        "\nSMART attributes:\n  {:>3}  {:<32} {:>5} {:>5} {:>6}  {:<14}  type",
+        "ID", "name", "value", "worst", "thresh", "raw"
+    );
+    for a in smart["attributes"].as_array().into_iter().flatten() {
+        let kind = if a["prefailure"] == Value::Bool(true) { "pre-failure" } else { "old-age" };
+        let _ = writeln!(
+            out,
+            "  {:>3}  {:<32} {:>5} {:>5} {:>6}  {:<14}  {kind}",
+            text(&a["id"]),
+            or_unknown(&a["name"]),
+            text(&a["value"]),
+            text(&a["worst"]),
+            or_unknown(&a["threshold"]),
+            text(&a["raw"]),
+        );
+    }
     out
 }
 

@@ -84,6 +84,8 @@ mod mode_sense;
 mod phase;
 pub mod quirk_table;
 mod report;
+mod smart;
+mod smart_report;
 mod spin_up;
 mod vpd;
 
@@ -96,6 +98,7 @@ pub use report::{
     RotationRate, SatInfo, Verdict, Warning, Warnings, DESIGNATOR_CAPACITY, MAX_DESIGNATORS,
     MAX_WARNINGS,
 };
+pub use smart_report::{PassThrough, SmartReport, SmartUnavailable};
 
 use core::fmt;
 

@@ -22,7 +22,8 @@
 
 use super::derived;
 use super::phase::{Cx, Next, Phase};
-use super::report::{Report, Verdict, Warning};
+use super::report::{Report, Warning};
+use super::smart::Smart;
 use crate::policy::{Failure, Reason};
 use crate::quirks::Quirks;
 use crate::wire::cdb::{BuildError, Command, ModeSense10, ModeSense6, PageControl, Read10};
@@ -183,8 +184,9 @@ fn answered(command: ModeSenseCommand, all_pages: bool, data: &[u8], cx: &mut Cx
     }
 }
 
-/// Characterization is complete and the LU has a medium: the derived fields, then accept.
+/// Characterization is complete and the LU has a medium: the derived fields, then SMART
+/// (which ends in accept, whatever the bridge does).
 fn characterized(cx: &mut Cx<'_>) -> Next {
     derived::finalize(cx);
-    Next::Done(Verdict::Accept)
+    Smart::start(cx)
 }

@@ -15,6 +15,7 @@ use super::capacity::Capacity;
 use super::identify::Identify;
 use super::mode_sense::ModeSense;
 use super::report::{RotationRate, Verdict, Warning};
+use super::smart::Smart;
 use super::spin_up::SpinUp;
 use super::vpd::Vpd;
 use super::{Config, Report};
@@ -34,6 +35,8 @@ pub(super) enum Phase {
     Capacity(Capacity),
     /// The optional READ of LBA 0, then MODE SENSE (`mode_sense.rs`).
     ModeSense(ModeSense),
+    /// SMART over SAT (`smart.rs`).
+    Smart(Smart),
 }
 
 /// What a phase says comes next.
@@ -94,6 +97,8 @@ pub(super) struct Cx<'a> {
     pub config: &'a Config,
     pub report: &'a mut Report,
     pub learned: &'a mut Learned,
+    /// The ATA registers of the completion being handled, when its sense carried them.
+    pub ata: Option<crate::sense::AtaReturn>,
 }
 
 impl Cx<'_> {
@@ -112,6 +117,7 @@ impl Phase {
             Phase::SpinUp(p) => p.command(),
             Phase::Capacity(p) => p.command(),
             Phase::ModeSense(p) => p.command(report),
+            Phase::Smart(p) => p.command(),
         }
     }
 
@@ -121,7 +127,7 @@ impl Phase {
     pub fn optional(&self) -> bool {
         match self {
             Phase::Identify(_) | Phase::SpinUp(_) | Phase::Capacity(_) => false,
-            Phase::Vpd(_) | Phase::ModeSense(_) => true,
+            Phase::Vpd(_) | Phase::ModeSense(_) | Phase::Smart(_) => true,
         }
     }
 
@@ -133,6 +139,7 @@ impl Phase {
             Phase::SpinUp(p) => p.on_success(cx),
             Phase::Capacity(p) => p.on_success(data, cx),
             Phase::ModeSense(p) => p.on_success(data, cx),
+            Phase::Smart(p) => p.on_success(data, cx),
         }
     }
 
@@ -145,6 +152,7 @@ impl Phase {
             Phase::SpinUp(p) => p.on_failure(failure, cx),
             Phase::Capacity(p) => p.on_failure(failure, cx),
             Phase::ModeSense(p) => p.on_failure(failure, cx),
+            Phase::Smart(p) => p.on_failure(failure, cx),
         }
     }
 }

@@ -810,7 +810,7 @@ impl fmt::Debug for Warnings {
 
 /// What one attach learned. Fields not learned keep their [`Default`] value; the verdict is
 /// `None` until the engine is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
     /// T10 VENDOR IDENTIFICATION (standard INQUIRY bytes 8..16).
     pub vendor: FixedText<8>,
@@ -865,6 +865,8 @@ pub struct Report {
     pub fua: bool,
     /// The SAT layer, when VPD 89h was read.
     pub sat: Option<SatInfo>,
+    /// SMART over SAT, when the unit was asked (`None`: not a SAT unit, or refused first).
+    pub smart: Option<super::SmartReport>,
     /// The quirks in effect: (table | quirks_on) & !quirks_off.
     pub quirks: Quirks,
     /// Warnings.
@@ -904,6 +906,7 @@ impl Default for Report {
             read_cache_disabled: None,
             fua: false,
             sat: None,
+            smart: None,
             quirks: Quirks::empty(),
             warnings: Warnings::new(),
             commands_sent: 0,
@@ -1129,12 +1132,13 @@ mod serialize {
                 Some(Verdict::Refuse(why)) => ("refuse", Some(why)),
                 None => ("pending", None),
             };
-            let mut s = serializer.serialize_struct("Report", 5)?;
+            let mut s = serializer.serialize_struct("Report", 6)?;
             s.serialize_field("result", result)?;
             s.serialize_field("reason", &reason)?;
             s.serialize_field("characteristics", &Characteristics(r))?;
             s.serialize_field("quirks", &r.quirks)?;
             s.serialize_field("warnings", &r.warnings)?;
+            s.serialize_field("smart", &r.smart)?;
             s.end()
         }
     }

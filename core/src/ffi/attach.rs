@@ -33,7 +33,7 @@ use crate::wire::status::{ServiceResponse, TaskOutcome};
 use crate::wire::usable_length;
 
 /// `SBC_ATTACH_STORAGE_SIZE`.
-pub const ATTACH_STORAGE_SIZE: usize = 2048;
+pub const ATTACH_STORAGE_SIZE: usize = 4096;
 
 /// `SBC_ATTACH_STORAGE_ALIGN`.
 pub const ATTACH_STORAGE_ALIGN: usize = 8;
