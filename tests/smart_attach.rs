@@ -126,6 +126,11 @@ fn bridge_behaviours_never_refuse_and_say_whether_smart_is_there() {
     let json = serde_json::to_value(sbc_core::attach::Published(&o.report)).unwrap();
     assert!(json["smart"]["warnings"].to_string().contains("no SMART RETURN STATUS registers"));
 
+    // Stale registers: the status is kept as unknown, health comes from the attributes.
+    let smart = attach(sat_bridge(SatQuirk::StaleRegisters)).report.smart.unwrap();
+    assert_eq!(smart.status, Some(ReturnStatus::Unknown { lba_mid: 0, lba_high: 0 }));
+    assert_eq!(smart.health(), smart::health(None, smart.data.as_ref(), smart.thresholds.as_ref()));
+
     // Pass-through rejected entirely: SMART unavailable, the disk accepted as characterized.
     let mut p = zoo::sat_bridge();
     p.behaviour.ata_pass_through = false;

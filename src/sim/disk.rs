@@ -652,6 +652,7 @@ impl Disk {
         let quirk = self.profile.behaviour.sat;
         if ck_cond && quirk != SatQuirk::NoCkCond {
             // RECOVERED ERROR, ATA PASS THROUGH INFORMATION AVAILABLE (00/1D).
+            let out_lba = if quirk == SatQuirk::StaleRegisters { 0 } else { out_lba };
             let sense = if quirk == SatQuirk::FixedSense {
                 ata_fixed_sense(RECOVERED_ERROR, 0x00, 0x1D, 0, count, out_lba, 0x50)
             } else {

@@ -272,6 +272,9 @@ pub enum SatQuirk {
     FixedSense,
     /// CK_COND is ignored: no sense comes back, so SMART RETURN STATUS has no registers.
     NoCkCond,
+    /// CK_COND answered with stale registers (those of an earlier command: LBA 0), so
+    /// SMART RETURN STATUS reads as neither good nor threshold exceeded.
+    StaleRegisters,
 }
 
 /// Behaviour switches: deviations from the standard and time-dependent behaviour.
