@@ -145,6 +145,70 @@ impl Service {
     }
 }
 
+/// The keys `ioreg -a` gives every registry entry besides its properties: its class, its
+/// name and, when it has any, its children.
+pub const IOREG_CLASS_KEY: &str = "IOObjectClass";
+/// See [`IOREG_CLASS_KEY`].
+pub const IOREG_NAME_KEY: &str = "IORegistryEntryName";
+/// See [`IOREG_CLASS_KEY`].
+pub const IOREG_CHILDREN_KEY: &str = "IORegistryEntryChildren";
+
+impl Property {
+    /// The value as a property-list value: strings, `<integer>`, `<true/>`/`<false/>`,
+    /// `<data>`, arrays, and dictionaries with their keys sorted, as CoreFoundation writes a
+    /// property list (and so `ioreg -a`).
+    pub fn to_plist(&self) -> plist::Value {
+        use plist::Value;
+        match self {
+            Property::String(s) => Value::String(s.clone()),
+            Property::Number(n) => Value::Integer((*n).into()),
+            Property::Bool(b) => Value::Boolean(*b),
+            Property::Data(d) => Value::Data(d.clone()),
+            Property::Array(items) => Value::Array(items.iter().map(Property::to_plist).collect()),
+            Property::Dictionary(entries) => Value::Dictionary(sorted(
+                entries.iter().map(|(k, v)| (k.clone(), v.to_plist())).collect(),
+            )),
+        }
+    }
+}
+
+impl Service {
+    /// This entry and the tree below it as one dictionary of the `ioreg -a` layout: its
+    /// properties, `IOObjectClass`, `IORegistryEntryName` and, when it has children,
+    /// `IORegistryEntryChildren` (an array of the same), keys sorted.
+    pub fn to_plist(&self) -> plist::Value {
+        let mut entries: Vec<(String, plist::Value)> =
+            self.properties.iter().map(|(k, v)| (k.clone(), v.to_plist())).collect();
+        entries.push((IOREG_CLASS_KEY.into(), plist::Value::String(self.class.clone())));
+        entries.push((IOREG_NAME_KEY.into(), plist::Value::String(self.name.clone())));
+        if !self.children.is_empty() {
+            entries.push((
+                IOREG_CHILDREN_KEY.into(),
+                plist::Value::Array(self.children.iter().map(Service::to_plist).collect()),
+            ));
+        }
+        plist::Value::Dictionary(sorted(entries))
+    }
+
+    /// The tree below and including this service as `ioreg -a -r -c CLASS` prints it for
+    /// this entry's class: an XML property list whose root is an array of the matched
+    /// entries (here, this one), each with its children.
+    pub fn ioreg_xml(&self) -> String {
+        let mut out = Vec::new();
+        plist::Value::Array(vec![self.to_plist()])
+            .to_writer_xml(&mut out)
+            .expect("writing to memory does not fail");
+        out.push(b'\n');
+        String::from_utf8(out).expect("the plist writer writes UTF-8")
+    }
+}
+
+/// A dictionary of `entries`, keys in order (a later duplicate replaces an earlier one).
+fn sorted(mut entries: Vec<(String, plist::Value)>) -> plist::Dictionary {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.into_iter().collect()
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -175,5 +239,46 @@ mod test {
         assert!(
             text.contains("  +-o SbcDext  <class IOUserSCSIPeripheralDeviceType00, !registered>")
         );
+    }
+
+    #[test]
+    fn test_ioreg_xml_layout() {
+        let mut nub = Service::new("IOSCSIPeripheralDeviceNub", "IOSCSIPeripheralDeviceNub");
+        nub.set("Vendor Identification", Property::String("ACME".into()));
+        let mut dext = Service::new("SbcDext", "IOUserSCSIPeripheralDeviceType00");
+        dext.set(
+            "SBC Device Characteristics",
+            Property::Dictionary(vec![
+                ("result".into(), Property::String("accept".into())),
+                ("block_count".into(), Property::Number(u64::MAX)),
+                ("fua".into(), Property::Bool(false)),
+                ("raw".into(), Property::Data(vec![0, 255])),
+                ("quirks".into(), Property::Array(vec![Property::String("no-vpd".into())])),
+            ]),
+        );
+        nub.children.push(dext);
+        let xml = nub.ioreg_xml();
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist"));
+        for needle in [
+            "<key>IOObjectClass</key>",
+            "<key>IORegistryEntryChildren</key>",
+            "<integer>18446744073709551615</integer>",
+            "<false/>",
+            "<data>\n\t\t\t\t\tAP8=\n\t\t\t\t\t</data>",
+        ] {
+            assert!(xml.contains(needle), "{needle} in {xml}");
+        }
+        let back = plist::Value::from_reader_xml(xml.as_bytes()).unwrap();
+        let root = &back.as_array().unwrap()[0];
+        let d = root.as_dictionary().unwrap();
+        assert_eq!(d["IORegistryEntryName"].as_string(), Some("IOSCSIPeripheralDeviceNub"));
+        let child = d["IORegistryEntryChildren"].as_array().unwrap()[0].as_dictionary().unwrap();
+        assert_eq!(child["IOObjectClass"].as_string(), Some("IOUserSCSIPeripheralDeviceType00"));
+        // Keys sorted, as CoreFoundation writes them.
+        let report = child["SBC Device Characteristics"].as_dictionary().unwrap();
+        let keys: Vec<&String> = report.keys().collect();
+        assert_eq!(keys, ["block_count", "fua", "quirks", "raw", "result"]);
+        // A leaf without children has no IORegistryEntryChildren key.
+        assert!(!child.contains_key("IORegistryEntryChildren"));
     }
 }
