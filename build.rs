@@ -11,7 +11,13 @@
 //!    compiles the unmodified `dext/*.cpp`, the generated sources and the DriverKit
 //!    facsimile (`src/kernel/driverkit/`) with g++ (`-std=gnu++20 -fno-exceptions -fno-rtti`,
 //!    warnings as errors) into a static library the kernel model (`src/kernel/`) calls. The
-//!    user classes found are listed in `$OUT_DIR/dext_classes.rs`.
+//!    user classes found are listed in `$OUT_DIR/dext_classes.rs`. When it is built, the
+//!    cfg `sbc_dext_shim` is set; the kernel model's calls into the C++ exist only then.
+//!
+//! A check for an Apple target from another host (`cargo check --target
+//! aarch64-apple-darwin` on Linux) builds no C or C++: there is no compiler for the Mac
+//! there, and a check links nothing. The kernel model's C++ is skipped (a `cargo:warning`
+//! says so) and the rest of the crate is checked. On a Mac the system clang++ builds it.
 
 const HEADER: &str = "core/include/sbc_core.h";
 
@@ -23,6 +29,17 @@ fn main() {
     println!("cargo:rerun-if-changed={HEADER}");
     println!("cargo:rerun-if-changed=tests/c/abi_test.c");
     println!("cargo:rerun-if-env-changed=SBC_WRITE_BINDINGS");
+    println!("cargo:rustc-check-cfg=cfg(sbc_dext_shim)");
+
+    if cross_check_for_apple() {
+        println!(
+            "cargo:warning=the kernel model's C++ (the dext's shim, the DriverKit facsimile) and \
+             tests/c/abi_test.c are skipped: an Apple target from a non-Apple host is a cross \
+             check (`attach` through the stack is unavailable in this build; on a Mac the \
+             system clang++ builds them)"
+        );
+        return;
+    }
 
     cc::Build::new()
         .file("tests/c/abi_test.c")
@@ -41,6 +58,13 @@ fn main() {
 
     #[cfg(feature = "iscsi")]
     bind_libiscsi();
+}
+
+/// The target is Apple's and the host is not: no C/C++ compiler for the target here.
+fn cross_check_for_apple() -> bool {
+    let target_apple = std::env::var("CARGO_CFG_TARGET_VENDOR").is_ok_and(|v| v == "apple");
+    let host_apple = std::env::var("HOST").is_ok_and(|h| h.contains("-apple-"));
+    target_apple && !host_apple
 }
 
 /// Reads libiscsi's public headers (Debian's libiscsi-dev) into `$OUT_DIR/libiscsi.rs`.
@@ -162,4 +186,5 @@ fn build_dext() {
         .extra_warnings(true)
         .warnings_into_errors(true)
         .compile("sbc_dext_shim");
+    println!("cargo:rustc-cfg=sbc_dext_shim");
 }

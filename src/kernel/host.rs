@@ -18,6 +18,7 @@ use std::ffi::{c_char, c_void, CStr};
 use sbc_core::time::{Duration, Instant};
 use sbc_core::wire::cdb::{Cdb, Command, DataDirection};
 
+#[cfg(sbc_dext_shim)]
 use super::dext::{self, InParameters, OSObject, OutParameters};
 use super::registry::{Property, Service};
 use crate::attach::{Exchange, COMMAND_LATENCY};
@@ -121,6 +122,7 @@ extern "C" fn dk_host_call_allowed(h: *mut c_void) -> KernReturn {
 }
 
 /// `UserSendCDB`.
+#[cfg(sbc_dext_shim)]
 #[no_mangle]
 extern "C" fn dk_host_send_cdb(
     h: *mut c_void,
@@ -156,6 +158,7 @@ extern "C" fn dk_host_send_cdb(
 }
 
 /// The command a request describes, or why it is malformed.
+#[cfg(sbc_dext_shim)]
 fn checked_command(request: &OutParameters) -> Result<Command, String> {
     if request.sense_length_requested > SENSE_MAX {
         return Err(format!("sense length {} over {SENSE_MAX}", request.sense_length_requested));
@@ -182,6 +185,7 @@ fn checked_command(request: &OutParameters) -> Result<Command, String> {
     Ok(Command { cdb, direction, transfer_length: length })
 }
 
+#[cfg(sbc_dext_shim)]
 fn execute(
     h: &mut Host,
     request: &OutParameters,
@@ -274,6 +278,7 @@ extern "C" fn dk_host_register_service(h: *mut c_void) -> KernReturn {
     K_SUCCESS
 }
 
+#[cfg(sbc_dext_shim)]
 #[no_mangle]
 extern "C" fn dk_host_set_properties(h: *mut c_void, properties: *const OSObject) -> KernReturn {
     // SAFETY: the facsimile passes its bound host and a live dictionary.
@@ -290,6 +295,7 @@ extern "C" fn dk_host_set_properties(h: *mut c_void, properties: *const OSObject
 }
 
 /// `CopyProperties` of the dext's service (`nub` false) or of its provider.
+#[cfg(sbc_dext_shim)]
 #[no_mangle]
 extern "C" fn dk_host_copy_properties(
     h: *mut c_void,
@@ -363,7 +369,7 @@ pub(super) fn text(p: *const c_char) -> String {
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
-#[cfg(test)]
+#[cfg(all(test, sbc_dext_shim))]
 mod test {
     use super::*;
     use crate::sim::{zoo, Disk};

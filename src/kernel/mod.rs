@@ -16,7 +16,11 @@
 //! modes).
 
 #![allow(unsafe_code)]
+// Without the C++ (a cross check for an Apple target, build.rs) the calls into the dext
+// are left out, and what only they use is unused.
+#![cfg_attr(not(sbc_dext_shim), allow(dead_code, unused_imports))]
 
+#[cfg(sbc_dext_shim)]
 mod dext;
 mod host;
 pub mod iig;
@@ -125,6 +129,7 @@ fn fail<T>(text: impl Into<String>) -> Result<T, KernelError> {
 /// The dext does not load: missing entitlements, no personality matches, an IOClass that is
 /// not a DriverKit SCSI class, an IOUserClass the dext does not have, or the nub's own
 /// INQUIRY failing.
+#[cfg(sbc_dext_shim)]
 pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, KernelError> {
     check_entitlements(&setup.entitlements)?;
     let clock = target.clock();
@@ -183,6 +188,7 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
 }
 
 /// The dext's lifecycle: instantiate, init, Start / characterize in `order`, Stop, release.
+#[cfg(sbc_dext_shim)]
 fn run_dext(
     order: CallOrder,
     host: *mut Host,
@@ -233,6 +239,7 @@ fn run_dext(
     Ok(result)
 }
 
+#[cfg(sbc_dext_shim)]
 use dext::Object;
 
 fn now(host: *mut Host) -> Instant {
