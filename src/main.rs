@@ -60,6 +60,23 @@ enum Command {
         /// from a libatasmart-format blob (tests/fixtures/smart-blobs/).
         #[arg(long, value_name = "PATH")]
         smart_blob: Option<PathBuf>,
+        /// Print only the kernel model's I/O Registry, as `ioreg -a` would (an XML property
+        /// list that `status --from FILE` reads).
+        #[arg(long, conflicts_with_all = ["json", "ioreg", "log", "transcript", "engine"])]
+        ioreg_xml: bool,
+    },
+    /// Show what the dext published for each disk it serves (on a Mac: the live I/O
+    /// Registry), as attach prints it. Exit 0 when a disk was shown, 1 when none.
+    Status {
+        /// Only this disk: its BSD name (`disk4`, `/dev/disk4`).
+        disk: Option<String>,
+        /// Read an `ioreg -a` XML file (`ioreg -a -r -c IOUserSCSIPeripheralDeviceType00`,
+        /// or `attach --ioreg-xml`) instead of the live registry; any platform.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Print stable JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Check a dext's Info.plist and entitlements for what keeps it from loading, matching or
     /// working. Exit 0 without errors (warnings pass unless --strict), 1 with errors, 2 when
@@ -132,6 +149,7 @@ fn main() -> ExitCode {
             log,
             engine,
             smart_blob,
+            ioreg_xml,
         } => cli::attach::attach(&cli::attach::Options {
             target,
             quirks,
@@ -146,7 +164,11 @@ fn main() -> ExitCode {
             log,
             engine,
             smart_blob,
+            ioreg_xml,
         }),
+        Command::Status { disk, from, json } => {
+            cli::status::status(&cli::status::Options { disk, from, json })
+        }
         Command::Lint { info_plist, entitlements, iig, strict, json } => {
             cli::lint::lint(&cli::lint::Options { info_plist, entitlements, iig, strict, json })
         }
@@ -199,7 +221,9 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             };
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            return fail("a subcommand is required: attach, decode, lint or sense (see --help)");
+            return fail(
+                "a subcommand is required: attach, decode, lint, sense or status (see --help)",
+            );
         }
         _ => {}
     }

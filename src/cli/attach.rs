@@ -56,6 +56,9 @@ pub struct Options {
     /// With the target `sim`: a SATA drive behind a SAT bridge, its IDENTIFY and SMART data
     /// from this libatasmart-format blob.
     pub smart_blob: Option<PathBuf>,
+    /// Print the kernel model's registry as `ioreg -a` would (an XML property list), and
+    /// nothing else.
+    pub ioreg_xml: bool,
 }
 
 /// The repository's Info.plist and entitlements, built in: the defaults of `--plist` and

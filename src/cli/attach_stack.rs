@@ -2,6 +2,8 @@
 //! target (`src/kernel/`). The report printed is the one the dext published in the
 //! registry; the JSON adds what the kernel did: the personality that matched, its score,
 //! the IOClass, and the registry itself.
+// Without the kernel model's C++ (a cross check for an Apple target) `attach` is an error.
+#![cfg_attr(not(sbc_dext_shim), allow(unused_imports, dead_code))]
 
 use std::process::ExitCode;
 
@@ -20,6 +22,7 @@ use crate::kernel::{self, KernelOutcome, Setup};
 ///
 /// # Errors
 /// A bad target, quirk name or plist (exit code 2).
+#[cfg(sbc_dext_shim)]
 pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
     let setup = Setup {
         info_plist: plist(options.plist.as_ref(), INFO_PLIST, "Info.plist")?,
@@ -33,10 +36,16 @@ pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
     let target = open(options)?;
     let outcome = match kernel::attach(&setup, target) {
         Ok(outcome) => outcome,
+        Err(_) if options.ioreg_xml => {
+            // The dext did not load: no service of its in the registry.
+            return Ok((empty_ioreg_xml(), ExitCode::from(1)));
+        }
         Err(e) => return Ok((not_loaded(&e.to_string(), options.json), ExitCode::from(1))),
     };
     let code = if outcome.accepted() { ExitCode::SUCCESS } else { ExitCode::from(1) };
-    let text = if options.json {
+    let text = if options.ioreg_xml {
+        outcome.registry.ioreg_xml()
+    } else if options.json {
         let value = outcome_json(&outcome, options);
         serde_json::to_string_pretty(&value).expect("a Value always serializes") + "\n"
     } else {
@@ -46,6 +55,27 @@ pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
 }
 
 use super::attach::{ENTITLEMENTS, INFO_PLIST};
+
+/// Without the kernel model's C++ (a cross check for an Apple target, build.rs) there is no
+/// dext to run.
+///
+/// # Errors
+/// Always.
+#[cfg(not(sbc_dext_shim))]
+pub fn attach(_options: &Options) -> Result<(String, ExitCode), CliError> {
+    Err(CliError(
+        "this build has no kernel model (its C++ was not built: a cross build for an Apple \
+         target); use attach --engine, or build on the Mac itself"
+            .into(),
+    ))
+}
+
+/// An `ioreg -a` property list without entries.
+fn empty_ioreg_xml() -> String {
+    let mut out = Vec::new();
+    plist::Value::Array(Vec::new()).to_writer_xml(&mut out).expect("writing to memory");
+    String::from_utf8(out).expect("the plist writer writes UTF-8") + "\n"
+}
 
 /// A `--personality` the plist does not have is a usage error (exit 2), named with the
 /// plist's personalities; with `--plist`, the personality's SbcQuirks are checked strictly too.

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod lint;
 pub mod report_text;
 pub mod sense;
+pub mod status;
 
 use std::io::Read;
 use std::path::Path;
