@@ -35,6 +35,7 @@ pub mod field;
 pub mod inquiry;
 pub mod lba_status;
 pub mod mode;
+pub mod nvme;
 pub mod read_capacity;
 pub mod report_luns;
 pub mod smart;
