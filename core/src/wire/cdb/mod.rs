@@ -26,6 +26,7 @@
 //! | `report.rs` | REPORT LUNS, REPORT SUPPORTED OPERATION CODES, LOG SENSE, SEND DIAGNOSTIC |
 //! | `buffer.rs` | READ BUFFER(10), WRITE BUFFER(10), SECURITY PROTOCOL IN |
 //! | `ata.rs` | ATA PASS-THROUGH(12/16) (SAT-4) |
+//! | `nvme_bridge.rs` | NVMe admin commands through JMicron, ASMedia and Realtek USB bridges |
 //! | `decode.rs` | [`ScsiCommand`], [`decode`], [`CdbDecodeError`] |
 //!
 //! # Conventions every builder follows
@@ -48,6 +49,7 @@ mod buffer;
 mod capacity;
 mod decode;
 mod mode;
+pub mod nvme_bridge;
 mod opcode;
 mod provisioning;
 mod read_write;
