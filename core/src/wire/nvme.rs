@@ -600,6 +600,7 @@ pub enum NvmeHealth {
         /// Available Spare below Available Spare Threshold.
         spare_below_threshold: bool,
         /// Media and data integrity errors counted since the previous reading.
+        #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
         media_errors_added: Option<u128>,
     },
     /// The log ends before Available Spare, its threshold and Percentage Used (bytes 3..=5),
