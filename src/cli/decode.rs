@@ -13,6 +13,7 @@ use sbc_core::wire::{self, Decoded};
 use super::CliError;
 
 mod ata;
+mod nvme;
 mod pages;
 
 /// What a captured buffer is.
@@ -42,6 +43,10 @@ pub enum Kind {
     SmartData,
     /// ATA SMART READ THRESHOLDS (512 bytes).
     SmartThresholds,
+    /// NVMe Identify Controller data structure (4096 bytes, through a USB bridge).
+    NvmeIdentifyCtrl,
+    /// NVMe SMART / Health Information log page (512 bytes, through a USB bridge).
+    NvmeSmartLog,
 }
 
 impl Kind {
@@ -59,6 +64,8 @@ impl Kind {
             Kind::AtaIdentify => "ata-identify",
             Kind::SmartData => "smart-data",
             Kind::SmartThresholds => "smart-thresholds",
+            Kind::NvmeIdentifyCtrl => "nvme-identify-ctrl",
+            Kind::NvmeSmartLog => "nvme-smart-log",
         }
     }
 }
@@ -105,6 +112,10 @@ pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Value, wire::Error> {
         Kind::SmartThresholds => {
             framed(wire::smart::SmartThresholds::parse(bytes)?, ata::smart_thresholds)
         }
+        Kind::NvmeIdentifyCtrl => {
+            framed(wire::nvme::IdentifyController::parse(bytes), nvme::identify_controller)
+        }
+        Kind::NvmeSmartLog => framed(wire::nvme::SmartHealthLog::parse(bytes)?, nvme::smart_log),
     };
     Ok(json!({
         "kind": kind.label(),
