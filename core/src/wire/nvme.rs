@@ -67,8 +67,8 @@ fn le128(d: &[u8], at: usize) -> Option<u128> {
     array_at(d, at).map(u128::from_le_bytes)
 }
 
-/// An NVMe ASCII string field (left-justified, padded with spaces; NVMe Base 2.0a §1.5
-/// "ASCII string"), copied and trimmed of spaces and NULs at both ends so the decoded
+/// An NVMe ASCII string field (SN, MN, FR: left-justified and padded with spaces, Figure
+/// 275), copied and trimmed of spaces and NULs at both ends so the decoded
 /// structure is plain data. `N` is the field's length.
 #[derive(Clone, Copy)]
 pub struct NvmeString<const N: usize> {
@@ -144,8 +144,8 @@ impl Temperature {
         self.0
     }
 
-    /// Whole degrees Celsius (kelvins minus 273, as the specification's own examples and
-    /// smartmontools convert); `None` for 0 K.
+    /// Whole degrees Celsius: kelvins minus 273, as smartmontools' `kelvin_to_str`
+    /// (`nvmeprint.cpp`) converts, and `None` for 0 K, which it prints as `-`.
     pub fn celsius(self) -> Option<i32> {
         (self.0 != 0).then(|| i32::from(self.0) - 273)
     }
