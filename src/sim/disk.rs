@@ -645,7 +645,8 @@ impl Disk {
         };
         let Some(response) = response else {
             // Status 51h (DRDY|ERR), error 04h (ABRT).
-            let sense = ata_status_sense(ABORTED_COMMAND, 0x00, 0x00, 0x04, 0, 0, 0x51);
+            let registers = AtaRegisters { error: 0x04, count: 0, lba: 0, status: 0x51 };
+            let sense = ata_sense(false, (ABORTED_COMMAND, 0x00, 0x00), registers);
             return Completion::task_complete(TaskStatus::CHECK_CONDITION, 0, sense);
         };
         let realized = copy_data_in(response, expected, data);
@@ -653,11 +654,9 @@ impl Disk {
         if ck_cond && quirk != SatQuirk::NoCkCond {
             // RECOVERED ERROR, ATA PASS THROUGH INFORMATION AVAILABLE (00/1D).
             let out_lba = if quirk == SatQuirk::StaleRegisters { 0 } else { out_lba };
-            let sense = if quirk == SatQuirk::FixedSense {
-                ata_fixed_sense(RECOVERED_ERROR, 0x00, 0x1D, 0, count, out_lba, 0x50)
-            } else {
-                ata_status_sense(RECOVERED_ERROR, 0x00, 0x1D, 0, count, out_lba, 0x50)
-            };
+            let registers = AtaRegisters { error: 0, count, lba: out_lba, status: 0x50 };
+            let fixed = quirk == SatQuirk::FixedSense;
+            let sense = ata_sense(fixed, (RECOVERED_ERROR, 0x00, 0x1D), registers);
             Completion::task_complete(TaskStatus::CHECK_CONDITION, realized, sense)
         } else {
             Disk::good(realized)
@@ -665,48 +664,40 @@ impl Disk {
     }
 }
 
-/// Fixed-format sense carrying the ATA registers (SAT-4 table "Fixed format sense data for
-/// ATA PASS-THROUGH"): INFORMATION = ERROR, STATUS, DEVICE, COUNT (7:0); byte 8 EXTEND (7)
-/// and the upper-bytes-nonzero bits; COMMAND-SPECIFIC INFORMATION bytes 9..11 = LBA (7:0),
-/// LBA (15:8), LBA (23:16).
-fn ata_fixed_sense(
-    key: u8,
-    asc: u8,
-    ascq: u8,
+/// The ATA registers a SAT layer returns in sense data.
+#[derive(Clone, Copy)]
+struct AtaRegisters {
     error: u8,
     count: u16,
     lba: u64,
     status: u8,
-) -> Vec<u8> {
-    let l = lba.to_le_bytes();
-    let mut s = vec![0u8; 18];
-    s[0] = 0x70 | 0x80; // current, VALID
-    s[2] = key;
-    s[3..7].copy_from_slice(&[error, status, 0x40, count.to_le_bytes()[0]]);
-    s[7] = 10;
-    s[9..12].copy_from_slice(&[l[0], l[1], l[2]]);
-    s[12] = asc;
-    s[13] = ascq;
-    s
 }
 
-/// Descriptor sense with one ATA Status Return descriptor (SAT-4 table "ATA Status Return
-/// sense data descriptor"): 0 type 09h, 1 length 0Ch, 2 EXTEND, 3 ERROR, 4..=5 COUNT, 6..=11
-/// LBA bytes interleaved (31:24, 7:0, 39:32, 15:8, 47:40, 23:16), 12 DEVICE, 13 STATUS.
-fn ata_status_sense(
-    key: u8,
-    asc: u8,
-    ascq: u8,
-    error: u8,
-    count: u16,
-    lba: u64,
-    status: u8,
-) -> Vec<u8> {
-    let l = lba.to_le_bytes();
-    let [ch, cl] = count.to_be_bytes();
+/// Sense carrying the ATA registers, in either format:
+///
+/// - descriptor (SAT-4 table "ATA Status Return sense data descriptor"): 0 type 09h, 1 length
+///   0Ch, 2 EXTEND, 3 ERROR, 4..=5 COUNT, 6..=11 LBA bytes interleaved (31:24, 7:0, 39:32,
+///   15:8, 47:40, 23:16), 12 DEVICE, 13 STATUS;
+/// - fixed (SAT-4 table "Fixed format sense data for ATA PASS-THROUGH"): INFORMATION = ERROR,
+///   STATUS, DEVICE, COUNT (7:0); byte 8 EXTEND and the upper-bytes-nonzero bits;
+///   COMMAND-SPECIFIC INFORMATION bytes 9..=11 = LBA (7:0), (15:8), (23:16).
+fn ata_sense(fixed: bool, (key, asc, ascq): (u8, u8, u8), r: AtaRegisters) -> Vec<u8> {
+    let l = r.lba.to_le_bytes();
+    if fixed {
+        let mut s = vec![0u8; 18];
+        s[0] = 0x70 | 0x80; // current, VALID
+        s[2] = key;
+        s[3..7].copy_from_slice(&[r.error, r.status, 0x40, r.count.to_le_bytes()[0]]);
+        s[7] = 10;
+        s[9..12].copy_from_slice(&[l[0], l[1], l[2]]);
+        s[12] = asc;
+        s[13] = ascq;
+        return s;
+    }
+    let [ch, cl] = r.count.to_be_bytes();
     let mut s = vec![0x72, key, asc, ascq, 0, 0, 0, 14];
     s.extend_from_slice(&[
-        0x09, 0x0C, 0x00, error, ch, cl, l[3], l[0], l[4], l[1], l[5], l[2], 0x40, status,
+        0x09, 0x0C, 0x00, r.error, ch, cl, l[3], l[0], l[4], l[1], l[5], l[2], 0x40, r.status,
     ]);
     s
 }

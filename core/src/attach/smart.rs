@@ -89,42 +89,32 @@ impl Smart {
         // Data-in: PIO, one 512-byte sector counted in COUNT (T_LENGTH 10b, BYTE_BLOCK,
         // T_DIR from the device); non-data: T_LENGTH 00b (SAT-4 §12.2.2).
         let (t_length, count) = if data_in { (2, 1) } else { (0, 0) };
+        // The same fields in both forms; (16) adds EXTEND (0: 28-bit commands).
+        macro_rules! pass_through {
+            ($form:ident { $($extra:tt)* }) => {
+                $form {
+                    protocol,
+                    multiple_count: 0,
+                    off_line: 0,
+                    ck_cond,
+                    t_type: false,
+                    t_dir: data_in,
+                    byte_block: data_in,
+                    t_length,
+                    features,
+                    count,
+                    lba,
+                    device: 0,
+                    command,
+                    block_length: 512,
+                    $($extra)*
+                }
+                .encode()
+            };
+        }
         match self.form() {
-            PassThrough::Sixteen => AtaPassThrough16 {
-                protocol,
-                extend: false,
-                multiple_count: 0,
-                off_line: 0,
-                ck_cond,
-                t_type: false,
-                t_dir: data_in,
-                byte_block: data_in,
-                t_length,
-                features,
-                count,
-                lba,
-                device: 0,
-                command,
-                block_length: 512,
-            }
-            .encode(),
-            PassThrough::Twelve => AtaPassThrough12 {
-                protocol,
-                multiple_count: 0,
-                off_line: 0,
-                ck_cond,
-                t_type: false,
-                t_dir: data_in,
-                byte_block: data_in,
-                t_length,
-                features,
-                count,
-                lba,
-                device: 0,
-                command,
-                block_length: 512,
-            }
-            .encode(),
+            PassThrough::Sixteen => pass_through!(AtaPassThrough16 { extend: false }),
+            PassThrough::Twelve => pass_through!(AtaPassThrough12 {}),
         }
     }
 
