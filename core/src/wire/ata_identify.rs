@@ -117,7 +117,7 @@ impl<'a> IdentifyDevice<'a> {
 
     fn string<const N: usize>(&self, first_word: usize) -> Option<AtaString<N>> {
         let raw = bytes_at(self.data, first_word.checked_mul(2)?, N)?;
-        Some(AtaString::from_words(raw))
+        Some(ata_string(raw))
     }
 
     /// MODEL NUMBER (words 27..=46).
@@ -368,71 +368,18 @@ fn serde_rotation<S: serde::Serializer>(
     }
 }
 
-/// The trimmed text (non-printable bytes as `\xNN`), without allocating.
-#[cfg(feature = "serde")]
-impl<const N: usize> serde::Serialize for AtaString<N> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 /// An ATA string (ACS-4 §3.4.9) with each word's bytes swapped into reading order and
 /// leading and trailing spaces and NULs trimmed. `N` is the field's byte length.
-#[derive(Clone, Copy)]
-pub struct AtaString<const N: usize> {
-    buf: [u8; N],
-    start: usize,
-    end: usize,
-}
+pub type AtaString<const N: usize> = crate::wire::AsciiField<N>;
 
-impl<const N: usize> AtaString<N> {
-    fn from_words(raw: &[u8]) -> Self {
-        let mut buf = [0u8; N];
-        for (pair, out) in raw.chunks_exact(2).zip(buf.chunks_exact_mut(2)) {
-            out[0] = pair[1];
-            out[1] = pair[0];
-        }
-        let pad = |c: &u8| *c == b' ' || *c == 0;
-        let start = buf.iter().position(|c| !pad(c)).unwrap_or(N);
-        let end = buf.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
-        AtaString { buf, start, end }
+/// Swaps each 16-bit word's bytes of `raw` into reading order.
+fn ata_string<const N: usize>(raw: &[u8]) -> AtaString<N> {
+    let mut buf = [0u8; N];
+    for (pair, out) in raw.chunks_exact(2).zip(buf.chunks_exact_mut(2)) {
+        out[0] = pair[1];
+        out[1] = pair[0];
     }
-
-    /// The trimmed bytes in reading order.
-    pub fn as_bytes(&self) -> &[u8] {
-        self.buf.get(self.start..self.end).unwrap_or(&[])
-    }
-
-    /// The trimmed text if it is all printable ASCII.
-    pub fn as_str(&self) -> Option<&str> {
-        let b = self.as_bytes();
-        if b.iter().all(|c| (0x20..0x7f).contains(c)) {
-            core::str::from_utf8(b).ok()
-        } else {
-            None
-        }
-    }
-}
-
-impl<const N: usize> PartialEq for AtaString<N> {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl<const N: usize> Eq for AtaString<N> {}
-
-/// Printable ASCII as is, any other byte as `\xNN` (like [`crate::wire::Ascii`]).
-impl<const N: usize> fmt::Display for AtaString<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&crate::wire::Ascii::trimmed(self.as_bytes()), f)
-    }
-}
-
-impl<const N: usize> fmt::Debug for AtaString<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{self}\"")
-    }
+    AtaString::trimmed(buf)
 }
 
 #[cfg(test)]

@@ -121,9 +121,7 @@ pub struct Ascii<'a>(&'a [u8]);
 impl<'a> Ascii<'a> {
     /// Wraps `bytes`, trimming leading and trailing spaces and NULs.
     pub fn trimmed(bytes: &'a [u8]) -> Self {
-        let pad = |c: &u8| *c == b' ' || *c == 0;
-        let start = bytes.iter().position(|c| !pad(c)).unwrap_or(bytes.len());
-        let end = bytes.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
+        let (start, end) = unpadded(bytes);
         Ascii(bytes.get(start..end).unwrap_or(&[]))
     }
 
@@ -164,6 +162,76 @@ impl fmt::Display for Ascii<'_> {
 impl fmt::Debug for Ascii<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "\"{self}\"")
+    }
+}
+
+/// The bounds of `bytes` without leading and trailing spaces and NULs.
+fn unpadded(bytes: &[u8]) -> (usize, usize) {
+    let pad = |c: &u8| *c == b' ' || *c == 0;
+    let start = bytes.iter().position(|c| !pad(c)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
+    (start, end)
+}
+
+/// [`Ascii`] as owned data: an `N`-byte field copied out of a response so a decoded structure
+/// needs no borrow (ATA IDENTIFY's strings after their word swap, NVMe Identify's SN, MN and
+/// FR). Trimmed, compared and shown exactly as [`Ascii`].
+#[derive(Clone, Copy)]
+pub struct AsciiField<const N: usize> {
+    buf: [u8; N],
+    start: usize,
+    end: usize,
+}
+
+impl<const N: usize> AsciiField<N> {
+    /// Takes the field's bytes in reading order, trimming spaces and NULs at both ends.
+    pub fn trimmed(buf: [u8; N]) -> Self {
+        let (start, end) = unpadded(&buf);
+        AsciiField { buf, start, end }
+    }
+
+    /// The field as a borrowed [`Ascii`].
+    pub fn as_ascii(&self) -> Ascii<'_> {
+        Ascii(self.buf.get(self.start..self.end).unwrap_or(&[]))
+    }
+
+    /// The trimmed bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.as_ascii().0
+    }
+
+    /// The trimmed text if it is all printable ASCII.
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_ascii().as_str()
+    }
+}
+
+impl<const N: usize> PartialEq for AsciiField<N> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl<const N: usize> Eq for AsciiField<N> {}
+
+/// As [`Ascii`]: printable ASCII as is, any other byte as `\xNN`.
+impl<const N: usize> fmt::Display for AsciiField<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.as_ascii(), f)
+    }
+}
+
+impl<const N: usize> fmt::Debug for AsciiField<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.as_ascii(), f)
+    }
+}
+
+/// The trimmed text (non-printable bytes as `\xNN`), without allocating.
+#[cfg(feature = "serde")]
+impl<const N: usize> serde::Serialize for AsciiField<N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -68,67 +68,12 @@ fn le128(d: &[u8], at: usize) -> Option<u128> {
 }
 
 /// An NVMe ASCII string field (SN, MN, FR: left-justified and padded with spaces, Figure
-/// 275), copied and trimmed of spaces and NULs at both ends so the decoded
-/// structure is plain data. `N` is the field's length.
-#[derive(Clone, Copy)]
-pub struct NvmeString<const N: usize> {
-    buf: [u8; N],
-    start: usize,
-    end: usize,
-}
+/// 275), copied and trimmed of spaces and NULs at both ends so the decoded structure is
+/// plain data. `N` is the field's length.
+pub type NvmeString<const N: usize> = crate::wire::AsciiField<N>;
 
-impl<const N: usize> NvmeString<N> {
-    fn read(d: &[u8], at: usize) -> Option<Self> {
-        let buf: [u8; N] = array_at(d, at)?;
-        let pad = |c: &u8| *c == b' ' || *c == 0;
-        let start = buf.iter().position(|c| !pad(c)).unwrap_or(N);
-        let end = buf.iter().rposition(|c| !pad(c)).map_or(start, |i| i + 1);
-        Some(NvmeString { buf, start, end })
-    }
-
-    /// The trimmed bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        self.buf.get(self.start..self.end).unwrap_or(&[])
-    }
-
-    /// The trimmed text if it is all printable ASCII.
-    pub fn as_str(&self) -> Option<&str> {
-        let b = self.as_bytes();
-        if b.iter().all(|c| (0x20..0x7f).contains(c)) {
-            core::str::from_utf8(b).ok()
-        } else {
-            None
-        }
-    }
-}
-
-impl<const N: usize> PartialEq for NvmeString<N> {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl<const N: usize> Eq for NvmeString<N> {}
-
-/// Printable ASCII as is, any other byte as `\xNN` (like [`crate::wire::Ascii`]).
-impl<const N: usize> fmt::Display for NvmeString<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&crate::wire::Ascii::trimmed(self.as_bytes()), f)
-    }
-}
-
-impl<const N: usize> fmt::Debug for NvmeString<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{self}\"")
-    }
-}
-
-/// The trimmed text (non-printable bytes as `\xNN`), without allocating.
-#[cfg(feature = "serde")]
-impl<const N: usize> serde::Serialize for NvmeString<N> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+fn nvme_string<const N: usize>(d: &[u8], at: usize) -> Option<NvmeString<N>> {
+    array_at(d, at).map(NvmeString::trimmed)
 }
 
 /// A temperature in kelvins as NVMe reports it (a 16-bit field). 0 K means "not reported"
@@ -285,9 +230,9 @@ impl IdentifyController {
         let value = IdentifyController {
             vid: le16(d, 0),
             ssvid: le16(d, 2),
-            serial_number: NvmeString::read(d, 4),
-            model_number: NvmeString::read(d, 24),
-            firmware_revision: NvmeString::read(d, 64),
+            serial_number: nvme_string(d, 4),
+            model_number: nvme_string(d, 24),
+            firmware_revision: nvme_string(d, 64),
             rab: byte(72),
             ieee_oui: array_at::<3>(d, 73).map(|[a, b, c]| u32::from_le_bytes([a, b, c, 0])),
             cmic: byte(76),
@@ -802,7 +747,7 @@ impl FirmwareSlotLog {
         let d = d.get(..FIRMWARE_SLOT_LOG_LEN).unwrap_or(d);
         let mut revisions = [None; 7];
         for (i, out) in revisions.iter_mut().enumerate() {
-            *out = NvmeString::read(d, 8 + 8 * i);
+            *out = nvme_string(d, 8 + 8 * i);
         }
         Ok(Decoded {
             value: FirmwareSlotLog { afi, revisions },
