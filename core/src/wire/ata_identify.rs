@@ -338,12 +338,7 @@ pub struct AtaIdentity {
 /// One line: `MODEL (serial SERIAL, firmware REV), N sectors of L bytes`.
 impl fmt::Display for AtaIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn opt<T: fmt::Display>(v: &Option<T>) -> &dyn fmt::Display {
-            match v {
-                Some(v) => v,
-                None => &"?",
-            }
-        }
+        use crate::wire::or_question_mark as opt;
         write!(
             f,
             "{} (serial {}, firmware {}), {} sectors of {} bytes",

@@ -165,6 +165,14 @@ impl fmt::Debug for Ascii<'_> {
     }
 }
 
+/// A field of a one-line summary: the value, or `?` when the response did not reach it.
+pub(crate) fn or_question_mark<T: fmt::Display>(v: &Option<T>) -> &dyn fmt::Display {
+    match v {
+        Some(v) => v,
+        None => &"?",
+    }
+}
+
 /// The bounds of `bytes` without leading and trailing spaces and NULs.
 fn unpadded(bytes: &[u8]) -> (usize, usize) {
     let pad = |c: &u8| *c == b' ' || *c == 0;

@@ -272,12 +272,7 @@ impl IdentifyController {
 /// One line: `MODEL (serial SN, firmware FR), NVMe 1.4, 1 namespace(s)`.
 impl fmt::Display for IdentifyController {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn opt<T: fmt::Display>(v: &Option<T>) -> &dyn fmt::Display {
-            match v {
-                Some(v) => v,
-                None => &"?",
-            }
-        }
+        use crate::wire::or_question_mark as opt;
         write!(
             f,
             "{} (serial {}, firmware {}), NVMe {}, {} namespace(s)",
