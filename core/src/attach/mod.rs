@@ -89,7 +89,7 @@ mod smart_report;
 mod spin_up;
 mod vpd;
 
-pub use allowlist::is_non_destructive;
+pub use allowlist::{is_non_destructive, is_read_only_tunnel};
 pub use drive::{drive, DriveError, Executed, Host};
 pub use engine::Engine;
 pub use quirk_table::{QuirkRow, QUIRK_TABLE, USB_DEFAULTS};
