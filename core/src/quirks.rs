@@ -80,6 +80,17 @@ bitflags::bitflags! {
         /// Ask READ CAPACITY(10) first even when the device claims SPC-3 (Linux
         /// `try_rc_10_first`, set for USB disks).
         const READ_CAPACITY_10_FIRST = 1 << 24;
+        /// The device is an NVMe SSD behind a JMicron JMS583-family bridge: read its health
+        /// through the three-step A1h exchange (smartmontools `-d sntjmicron`). Never set
+        /// by an INQUIRY row: to any other bridge A1h with byte 1 = 80h or 82h is an ATA
+        /// reset, so only a personality keyed by USB VID:PID or the user sets it.
+        const NVME_JMICRON = 1 << 25;
+        /// The device is an NVMe SSD behind an ASMedia ASM236x/ASM246x bridge: read its
+        /// health through vendor opcode E6h (smartmontools `-d sntasmedia`).
+        const NVME_ASMEDIA = 1 << 26;
+        /// The device is an NVMe SSD behind a Realtek RTL9210/RTL9220 bridge: read its
+        /// health through vendor opcode E4h (smartmontools `-d sntrealtek`).
+        const NVME_REALTEK = 1 << 27;
     }
 }
 
@@ -111,6 +122,9 @@ pub const NAMES: &[(&str, Quirks)] = &[
     ("no-ata-pass-through", Quirks::NO_ATA_PASS_THROUGH),
     ("no-report-luns", Quirks::NO_REPORT_LUNS),
     ("read-capacity-10-first", Quirks::READ_CAPACITY_10_FIRST),
+    ("nvme-jmicron", Quirks::NVME_JMICRON),
+    ("nvme-asmedia", Quirks::NVME_ASMEDIA),
+    ("nvme-realtek", Quirks::NVME_REALTEK),
 ];
 
 impl Quirks {

@@ -32,6 +32,11 @@
 //! | 14 last-sector bug | — (I/O path, not characterization) | |
 //! | 15 needs START / no START | NO_START_STOP | (policy sends START; flag from config) |
 //! | 16 re-blocked 4 KiB | — (reported as is: logical block length) | |
+//!
+//! NVMe SSDs behind USB bridges (docs/references.md §NVMe behind USB bridges) get the flag
+//! of their bridge's health protocol. Only Realtek's default INQUIRY strings are on record;
+//! ASMedia and JMicron bridges are named by the personality (`SbcQuirks` `nvme-asmedia`,
+//! `nvme-jmicron`), never guessed: JMicron's tunnel is an ATA reset to any other bridge.
 
 use crate::quirks::Quirks;
 
@@ -85,7 +90,7 @@ pub const USB_DEFAULTS: Quirks = Quirks::MODE_SENSE_192
     .union(Quirks::MAX_SECTORS_2048);
 
 /// The table. Rows are matched in order and all matching rows apply (their flags are OR-ed).
-pub static QUIRK_TABLE: [QuirkRow; 19] = [
+pub static QUIRK_TABLE: [QuirkRow; 20] = [
     // --- READ CAPACITY ---
     row("ASMT", "2105", None, Quirks::NEEDS_READ_CAPACITY_16,
         "Linux unusual_uas.h 174c:55aa \"ASMedia AS2105\" US_FL_NEEDS_CAP16 (family row: INQUIRY vendor ASMT)"),
@@ -129,6 +134,9 @@ pub static QUIRK_TABLE: [QuirkRow; 19] = [
     // --- SYNCHRONIZE CACHE, transfer size ---
     row("Sony", "Sony DSC", None, Quirks::NO_SYNC_CACHE,
         "FreeBSD da_quirk_table \"Sony\" \"Sony DSC\" DA_Q_NO_SYNC_CACHE"),
+    // --- NVMe behind a USB bridge (health through the bridge's tunnel, attach/nvme.rs) ---
+    row("Realtek", "RTL9210 NVME", None, Quirks::NVME_REALTEK,
+        "smartmontools drivedb.h 0bda:9210 \"Realtek RTL9210\" -d sntrealtek; the INQUIRY strings are the RTL9210's default configuration (SCSI_VENDOR \"Realtek\", SCSI_PRODUCT \"RTL9210 NVME\"), which enclosure makers may change"),
 ];
 
 /// Extra family rows for transfer-size limits, kept apart because their upstream rows are
@@ -184,6 +192,8 @@ mod test {
             Quirks::NO_REPORT_LUNS | Quirks::NO_ATA_PASS_THROUGH
         );
         assert_eq!(lookup(b"ATA", b"Samsung SSD 870", b"SVT0"), Quirks::empty());
+        assert_eq!(lookup(b"Realtek", b"RTL9210 NVME", b"1.00"), Quirks::NVME_REALTEK);
+        assert_eq!(lookup(b"Realtek", b"RTL9210 SATA", b"1.00"), Quirks::empty());
         assert_eq!(lookup(b"", b"", b""), Quirks::empty());
     }
 
@@ -192,7 +202,8 @@ mod test {
         for r in QUIRK_TABLE.iter().chain(TRANSFER_LIMIT_TABLE.iter()) {
             let rev = r.revision.unwrap_or("").as_bytes();
             assert!(lookup(r.vendor.as_bytes(), r.product.as_bytes(), rev).contains(r.quirks));
-            assert!(r.source.starts_with("Linux") || r.source.starts_with("FreeBSD"));
+            let upstream = ["Linux", "FreeBSD", "smartmontools"];
+            assert!(upstream.iter().any(|u| r.source.starts_with(u)), "{}", r.source);
             assert!(!r.quirks.is_empty());
         }
     }
