@@ -74,6 +74,7 @@ struct SbcDext_IVars {
     uint64_t dataAddress;           // their addresses in this process, for the request
     uint64_t senseAddress;
     mach_timebase_info_data_t timebase;
+    bool suspended;                 // UserSuspendServices succeeded, no UserResumeServices yet
     bool started;                   // Start has run
     bool characterized;             // UserDetermineDeviceCharacteristics has run
     bool accepted;                  // its answer
@@ -304,7 +305,16 @@ static bool OnUsb(IOService *provider)
     return usb;
 }
 
+// The attach, then services resumed whatever happened (sbc_core.h §Exclusive access: they
+// are never left suspended).
 kern_return_t SbcDext::RunAttach(bool *accept)
+{
+    kern_return_t ret = DriveAttach(accept);
+    LeaveExclusive();
+    return ret;
+}
+
+kern_return_t SbcDext::DriveAttach(bool *accept)
 {
     sbc_attach_config config = {};
     ReadQuirks(this, &config);
@@ -332,6 +342,8 @@ kern_return_t SbcDext::RunAttach(bool *accept)
             break;
         }
         case SBC_POLL_WAIT: {
+            // Inside an exclusive section (a retry of a JMicron step) services stay
+            // suspended: the wait is the engine's, bounded by its time budget.
             uint64_t now = NowMs(ivars);
             if (ivars->poll.wait_until_ms > now) {
                 IOSleep(ivars->poll.wait_until_ms - now);
@@ -339,6 +351,7 @@ kern_return_t SbcDext::RunAttach(bool *accept)
             break;
         }
         case SBC_POLL_DONE: {
+            LeaveExclusive();
             char reason[160] = {};
             uint32_t code = 0;
             status = sbc_attach_verdict(ivars->attach, accept, &code, reason, sizeof reason);
@@ -356,9 +369,40 @@ kern_return_t SbcDext::RunAttach(bool *accept)
     }
 }
 
-// Sends ivars->poll.command and gives the core its completion. A UserSendCDB that fails
-// (not a SCSI failure: the call itself) is reported to the core as a delivery failure, so
-// the engine's policy decides what it means.
+// Services suspended for an exclusive command (docs/driverkit.md §UserSuspendServices:
+// vendor opcodes need it; Apple expects the volumes unmounted, and the call may fail
+// while they are in use). Nothing to do when already suspended.
+kern_return_t SbcDext::EnterExclusive()
+{
+    if (ivars->suspended) {
+        return kIOReturnSuccess;
+    }
+    kern_return_t ret = UserSuspendServices();
+    if (ret != kIOReturnSuccess) {
+        SbcLog("UserSuspendServices failed: 0x%x", ret);
+        return ret;
+    }
+    ivars->suspended = true;
+    return kIOReturnSuccess;
+}
+
+// Services resumed when this shim suspended them.
+void SbcDext::LeaveExclusive()
+{
+    if (!ivars->suspended) {
+        return;
+    }
+    ivars->suspended = false;
+    kern_return_t ret = UserResumeServices();
+    if (ret != kIOReturnSuccess) {
+        SbcLog("UserResumeServices failed: 0x%x", ret);
+    }
+}
+
+// Sends ivars->poll.command and gives the core its completion, under the exclusive-access
+// rule of sbc_core.h. A UserSendCDB that fails, or an exclusive command whose services
+// could not be suspended (not a SCSI failure: the call itself), is reported to the core as
+// a delivery failure, so the engine's policy decides what it means.
 kern_return_t SbcDext::SendPolledCommand()
 {
     const sbc_command &command = ivars->poll.command;
@@ -379,22 +423,31 @@ kern_return_t SbcDext::SendPolledCommand()
     out.fSenseLengthRequested = ivars->poll.sense_length;
     memset(reinterpret_cast<void *>(ivars->dataAddress), 0, kDataCapacity);
     memset(reinterpret_cast<void *>(ivars->senseAddress), 0, kSenseCapacity);
+    if (command.direction == SBC_DIRECTION_OUT) {
+        size_t written = 0;
+        sbc_status status = sbc_attach_data_out(
+            ivars->attach, reinterpret_cast<uint8_t *>(ivars->dataAddress), kDataCapacity,
+            &written);
+        if (status != SBC_STATUS_OK || written != command.transfer_length) {
+            SbcLog("sbc_attach_data_out: %{public}s, %zu bytes", sbc_status_name(status), written);
+            return kIOReturnInternalError;
+        }
+    }
 
     kern_return_t ret = kIOReturnSuccess;
     if (ivars->poll.exclusive) {
-        ret = UserSuspendServices();
-        if (ret != kIOReturnSuccess) {
-            SbcLog("UserSuspendServices failed: 0x%x", ret);
-        }
+        ret = EnterExclusive();
+    } else {
+        LeaveExclusive();
     }
     if (ret == kIOReturnSuccess) {
         ret = UserSendCDB(out, &in);
-        if (ivars->poll.exclusive) {
-            kern_return_t resumed = UserResumeServices();
-            if (resumed != kIOReturnSuccess) {
-                SbcLog("UserResumeServices failed: 0x%x", resumed);
-            }
+        if (ret != kIOReturnSuccess) {
+            SbcLog("UserSendCDB(opcode 0x%02x) failed: 0x%x", command.cdb[0], ret);
         }
+    }
+    if (ivars->poll.ends_exclusive) {
+        LeaveExclusive();
     }
     sbc_completion completion = {};
     if (ret == kIOReturnSuccess) {
@@ -406,7 +459,6 @@ kern_return_t SbcDext::SendPolledCommand()
             completion.sense_length = ivars->poll.sense_length;
         }
     } else {
-        SbcLog("UserSendCDB(opcode 0x%02x) failed: 0x%x", command.cdb[0], ret);
         completion.service_response = SBC_SERVICE_RESPONSE_SERVICE_DELIVERY_OR_TARGET_FAILURE;
         completion.task_status = ret == kIOReturnNoDevice ? SBC_TASK_STATUS_DEVICE_NOT_PRESENT
                                                           : SBC_TASK_STATUS_DELIVERY_FAILURE;

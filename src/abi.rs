@@ -80,7 +80,7 @@ same_layout!(
 same_layout!(
     ffi::SbcPoll,
     bindings::sbc_poll,
-    [kind, sense_length, exclusive, reserved, wait_until_ms, command]
+    [kind, sense_length, exclusive, ends_exclusive, reserved, wait_until_ms, command]
 );
 same_layout!(
     ffi::SbcAttachSummary,

@@ -47,8 +47,12 @@ extern "C" {
  * 0.2.0: the attach engine (sbc_attach_*), the property sink, the log callback.
  * 0.3.0: sbc_quirk_name (enumerating the quirks, for reading a SbcQuirks dictionary).
  * 0.4.0: SBC_ATTACH_STORAGE_SIZE 4096 (the report holds the SMART data and thresholds);
- *        the report's `smart` key. */
-#define SBC_CORE_ABI_VERSION 0x000400u
+ *        the report's `smart` key.
+ * 0.5.0: NVMe health through USB bridges: sbc_poll.ends_exclusive (was a reserved byte),
+ *        sbc_poll.exclusive set by the engine for every bridge tunnel command (JMicron's
+ *        A1h exchange too), sbc_attach_data_out; the report's smart.transport and
+ *        smart.nvme; the quirks nvme-jmicron, nvme-asmedia, nvme-realtek. */
+#define SBC_CORE_ABI_VERSION 0x000500u
 
 /* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
 uint32_t sbc_core_abi_version(void);
@@ -280,9 +284,9 @@ sbc_status sbc_quirk_name(uint32_t index, const char **name_out, size_t *length_
  *   sbc_attach_begin(&config, now, storage, sizeof storage)
  *   loop: sbc_attach_poll(attach, now, &poll)
  *     SBC_POLL_COMMAND: send poll.command (UserSendCDB) with a data buffer of
- *                       poll.command.transfer_length bytes and a sense buffer of
- *                       poll.sense_length bytes; bracket it with UserSuspendServices /
- *                       UserResumeServices when poll.exclusive; then
+ *                       poll.command.transfer_length bytes (for data-out, filled by
+ *                       sbc_attach_data_out) and a sense buffer of poll.sense_length
+ *                       bytes, under the exclusive-access rule below; then
  *                       sbc_attach_complete(attach, &completion, data, length, now)
  *     SBC_POLL_WAIT:    sleep until poll.wait_until_ms, poll again
  *     SBC_POLL_DONE:    sbc_attach_verdict, sbc_attach_summary, sbc_attach_report
@@ -301,13 +305,25 @@ sbc_status sbc_quirk_name(uint32_t index, const char **name_out, size_t *length_
  *    SBC_STATUS_BAD_STATE;
  *  - a call in the wrong state (complete with no command outstanding, poll after DONE,
  *    verdict/summary/report before DONE): SBC_STATUS_BAD_STATE.
- * "DONE" means: sbc_attach_poll has given SBC_POLL_DONE. */
+ * "DONE" means: sbc_attach_poll has given SBC_POLL_DONE.
+ *
+ * Exclusive access (vendor opcodes C0h..FFh need it: docs/driverkit.md §UserSendCDB; and a
+ * JMicron NVMe exchange is three commands that nothing may come between). The shim keeps
+ * one flag, "suspended":
+ *  - before sending a COMMAND with poll.exclusive: if not suspended, UserSuspendServices;
+ *    if that fails, do not send: complete the command as a delivery failure;
+ *  - before sending a COMMAND without poll.exclusive: if suspended, UserResumeServices;
+ *  - after completing a COMMAND with poll.ends_exclusive: if suspended, UserResumeServices;
+ *  - on DONE, and on every early return: if suspended, UserResumeServices.
+ * A WAIT leaves them as they are: inside an exchange it is a retry's delay, bounded by the
+ * time budget. So services are never left suspended, whatever the engine abandons. */
 
 #define SBC_ATTACH_STORAGE_SIZE 4096u
 #define SBC_ATTACH_STORAGE_ALIGN 8u
 
-/* The longest data transfer an attach asks for (one 4096-byte block of READ(10); VPD pages
- * are read at most 1024 bytes): a data buffer this long fits every SBC_POLL_COMMAND. */
+/* The longest data transfer an attach asks for (one 4096-byte block of READ(10), NVMe
+ * Identify Controller; VPD pages are read at most 1024 bytes): a data buffer this long fits
+ * every SBC_POLL_COMMAND. */
 #define SBC_ATTACH_MAX_TRANSFER_LENGTH 4096u
 
 /* Storage for one attach; its contents are private to the core. */
@@ -337,9 +353,9 @@ enum sbc_poll_kind_code {
 typedef struct sbc_poll {
   uint32_t kind;          /* an sbc_poll_kind_code */
   uint8_t sense_length;   /* COMMAND: fSenseLengthRequested, 18 (22 for ATA PASS-THROUGH) */
-  bool exclusive;         /* COMMAND: a vendor opcode (C0h..FFh): send it between
-                           * UserSuspendServices and UserResumeServices */
-  uint8_t reserved[2];    /* zero */
+  bool exclusive;         /* COMMAND: send with services suspended (the rule above) */
+  bool ends_exclusive;    /* COMMAND: resume services once it has completed */
+  uint8_t reserved[1];    /* zero */
   uint64_t wait_until_ms; /* WAIT: poll again at this time (same clock as now_ms) */
   sbc_command command;    /* COMMAND: the command; zero otherwise */
 } sbc_poll;
@@ -360,6 +376,15 @@ sbc_status sbc_attach_begin(const sbc_attach_config *config, uint64_t now_ms, vo
  * pointer that is not an attach begun by sbc_attach_begin (its storage overwritten) is
  * SBC_STATUS_BAD_STATE. */
 sbc_status sbc_attach_poll(sbc_attach *attach, uint64_t now_ms, sbc_poll *poll_out);
+
+/* The outstanding COMMAND's data-out (poll.command.direction SBC_DIRECTION_OUT: the
+ * 512-byte command block of a JMicron exchange): writes poll.command.transfer_length bytes
+ * to data[0..capacity) and that count to *length_out; copy them into the data buffer before
+ * UserSendCDB. `capacity` below the transfer length is SBC_STATUS_INSUFFICIENT_SIZE; no
+ * command outstanding, one without data-out, or the attach over is SBC_STATUS_BAD_STATE.
+ * Outputs are written only on SBC_STATUS_OK. */
+sbc_status sbc_attach_data_out(const sbc_attach *attach, uint8_t *data, size_t capacity,
+                               size_t *length_out);
 
 /* How the outstanding command ended, at `now_ms`. `data[0..data_length)` is the command's
  * data buffer (for data-in: what the device wrote); only the first

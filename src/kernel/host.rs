@@ -35,6 +35,21 @@ pub(super) const K_ERROR: KernReturn = 0xe00002bc_u32 as i32;
 /// The most sense bytes UserSendCDB accepts (docs/driverkit.md §Sense length).
 const SENSE_MAX: u8 = 22;
 
+/// What the dext did with UserSuspendServices / UserResumeServices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Services {
+    /// UserSuspendServices calls (failed ones included).
+    pub suspend_calls: usize,
+    /// UserResumeServices calls.
+    pub resume_calls: usize,
+    /// UserSuspendServices while already suspended, or UserResumeServices while not.
+    pub unbalanced_calls: usize,
+    /// For each command sent (in transcript order): whether services were suspended.
+    pub sent_suspended: Vec<bool>,
+    /// Services were still suspended when the dext was stopped and released.
+    pub suspended_at_end: bool,
+}
+
 /// One line of the dext's log, with the time it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {
@@ -58,6 +73,9 @@ pub(super) struct Host {
     /// IOClass is the SCSI peripheral class: the framework calls work.
     pub framework: bool,
     pub suspended: bool,
+    /// What UserSuspendServices does: suspend (`None`), or fail with this and not suspend.
+    pub suspend_fails: Option<KernReturn>,
+    pub services: Services,
     pub detached: bool,
     /// Detach the device once this many commands were sent (tests).
     pub detach_after: Option<usize>,
@@ -136,6 +154,7 @@ extern "C" fn dk_host_send_cdb(
         return K_BAD_ARGUMENT;
     };
     let sent = h.transcript.len();
+    h.services.sent_suspended.push(h.suspended);
     if h.detach_after.is_some_and(|n| sent >= n) {
         h.detached = true;
     }
@@ -256,6 +275,14 @@ extern "C" fn dk_host_report_medium_block_size(h: *mut c_void, size: *mut u64) -
 extern "C" fn dk_host_suspend_services(h: *mut c_void) -> KernReturn {
     // SAFETY: the facsimile passes its bound host.
     let Some(h) = (unsafe { host(h) }) else { return K_BAD_ARGUMENT };
+    h.services.suspend_calls += 1;
+    if h.suspended {
+        h.services.unbalanced_calls += 1;
+    }
+    if let Some(ret) = h.suspend_fails {
+        h.log(format!("kernel: UserSuspendServices fails with {ret:#x}"));
+        return ret;
+    }
     h.suspended = true;
     h.log("kernel: services suspended".into());
     K_SUCCESS
@@ -265,6 +292,10 @@ extern "C" fn dk_host_suspend_services(h: *mut c_void) -> KernReturn {
 extern "C" fn dk_host_resume_services(h: *mut c_void) -> KernReturn {
     // SAFETY: the facsimile passes its bound host.
     let Some(h) = (unsafe { host(h) }) else { return K_BAD_ARGUMENT };
+    h.services.resume_calls += 1;
+    if !h.suspended {
+        h.services.unbalanced_calls += 1;
+    }
     h.suspended = false;
     h.log("kernel: services resumed".into());
     K_SUCCESS
@@ -386,6 +417,8 @@ mod test {
             transcript: Vec::new(),
             framework,
             suspended: false,
+            suspend_fails: None,
+            services: Services::default(),
             detached: false,
             detach_after: None,
             characterization: None,

@@ -30,7 +30,7 @@ pub mod registry;
 use plist::{Dictionary, Value};
 
 use host::Host;
-pub use host::LogLine;
+pub use host::{LogLine, Services};
 use matching::{Matched, NubIdentity, NUB_CLASS};
 use registry::{Property, Service};
 
@@ -76,6 +76,9 @@ pub struct Setup {
     /// The nub reports a USB transport (`Protocol Characteristics` / `Physical
     /// Interconnect` = `USB`, as Apple's USB mass storage drivers publish it).
     pub usb: bool,
+    /// UserSuspendServices fails with this kern_return_t (as when a volume on the disk is
+    /// in use: docs/driverkit.md §UserSuspendServices) instead of suspending.
+    pub suspend_fails: Option<i32>,
 }
 
 /// What happened.
@@ -100,6 +103,9 @@ pub struct KernelOutcome {
     pub clock: Clock,
     /// OSObjects the dext left alive after its last release (0: no leak).
     pub leaked_objects: i64,
+    /// Its UserSuspendServices / UserResumeServices calls, and which commands went out
+    /// with services suspended.
+    pub services: Services,
 }
 
 impl KernelOutcome {
@@ -144,6 +150,8 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
         transcript: Vec::new(),
         framework: false,
         suspended: false,
+        suspend_fails: setup.suspend_fails,
+        services: Services::default(),
         detached: false,
         detach_after: setup.detach_after,
         characterization: None,
@@ -169,7 +177,9 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
     let (began, ended) =
         host.characterization.unwrap_or((Instant::from_millis(0), Instant::from_millis(0)));
     let elapsed = ended.saturating_since(began);
-    let Host { service, nub: mut registry, log, mut transcript, .. } = *host;
+    let Host { service, nub: mut registry, log, mut transcript, suspended, mut services, .. } =
+        *host;
+    services.suspended_at_end = suspended;
     for x in &mut transcript {
         x.sent_at = Instant::from_millis(x.sent_at.saturating_since(began).as_millis());
     }
@@ -184,6 +194,7 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
         elapsed,
         clock,
         leaked_objects,
+        services,
     })
 }
 

@@ -6,14 +6,16 @@
 //! the monotonic clock, a scripted fuzz input. The loop allocates nothing: the data buffer is
 //! the caller's, the sense buffer is on the stack.
 //!
-//! What the loop guarantees the host: `data` is exactly the command's transfer length and
-//! zeroed before each command; `sense` is exactly the request's sense length (18 or 22
+//! What the loop guarantees the host: `data` is exactly the command's transfer length,
+//! zeroed before each command, and for a data-out command filled with the engine's
+//! [`data_out`](Engine::data_out); `sense` is exactly the request's sense length (18 or 22
 //! bytes, the most `UserSendCDB` returns: docs/driverkit.md §Sense length) and zeroed, so
 //! sense arrives cut as DriverKit cuts it; the clock is read once before each command and
 //! once after it, so a command that takes real time is charged its real time.
 
 use super::{Action, Completion, Engine, Poll, Request, Verdict, SENSE_LENGTH_ATA};
 use crate::time::Instant;
+use crate::wire::cdb::DataDirection;
 use crate::wire::status::TaskOutcome;
 
 /// What runs commands and keeps time for [`drive`].
@@ -22,7 +24,7 @@ pub trait Host {
     fn now(&mut self) -> Instant;
 
     /// Sends `request`. For data-in the device's bytes go into `data` (exactly the transfer
-    /// length, zeroed); sense bytes, if any, go at the start of `sense` (exactly
+    /// length, zeroed); for data-out `data` holds the bytes to send; sense bytes, if any, go at the start of `sense` (exactly
     /// `request.sense_length` bytes, zeroed).
     fn execute(&mut self, request: &Request, data: &mut [u8], sense: &mut [u8]) -> Executed;
 
@@ -76,6 +78,9 @@ pub enum DriveError {
     /// The engine neither ended nor progressed within the poll bound (it promises to).
     #[error("the engine did not end within its poll bound")]
     NoProgress,
+    /// The engine gave no data-out for a command whose data phase is out (it promises to).
+    #[error("the engine gave no data-out for a data-out command")]
+    NoDataOut,
 }
 
 /// Runs `engine` to its verdict against `host`, with `data` as the data buffer (at least
@@ -119,6 +124,9 @@ fn exchange<H: Host + ?Sized>(
     let too_small = DriveError::BufferTooSmall { needed: length };
     let data = usize::try_from(length).ok().and_then(|n| data.get_mut(..n)).ok_or(too_small)?;
     data.fill(0);
+    if request.command.direction == DataDirection::Out && engine.data_out(data).is_none() {
+        return Err(DriveError::NoDataOut);
+    }
     let mut sense_buffer = [0u8; SENSE_LENGTH_ATA as usize];
     let sense_length = usize::from(request.sense_length).min(sense_buffer.len());
     let sense_buffer = sense_buffer.get_mut(..sense_length).unwrap_or(&mut []);

@@ -25,17 +25,18 @@
 
 use core::fmt;
 
-use super::allowlist::is_non_destructive;
+use super::allowlist::{is_non_destructive, is_read_only_tunnel};
 use super::capacity::Capacity;
 use super::detour::{Detour, DetourKind};
 use super::identify::{Identify, INQUIRY_FIRST_LENGTH};
-use super::phase::{Cx, Learned, Next, Phase};
+use super::phase::{Access, Cx, Learned, Next, Phase};
 use super::report::{RefuseReason, Report, Verdict, Warning};
 use super::{Action, Completion, Config, Poll, Request, SENSE_LENGTH, SENSE_LENGTH_ATA};
 use crate::policy::{self, Budget, Change, CommandKind, Failure, Input, Reason, RetryCounts};
 use crate::quirks::Quirks;
 use crate::sense::{self, AtaReturn, SenseCode};
 use crate::time::{Duration, Instant};
+use crate::wire::cdb::nvme_bridge::JMICRON_BLOCK_LEN;
 use crate::wire::cdb::{Command, DataDirection, Opcode};
 use crate::wire::usable_length;
 
@@ -64,7 +65,7 @@ struct RereadsLeft {
 /// contract.
 ///
 /// All state is in this value: no heap, no references. Its size is pinned by a test to at
-/// most 2 KiB (most of it the [`Report`], SMART data included), so the C ABI can place it in caller storage.
+/// most 3 KiB (most of it the [`Report`], SMART data included), so the C ABI can place it in caller storage.
 #[derive(Debug, Clone)]
 pub struct Engine {
     config: Config,
@@ -129,15 +130,13 @@ impl Engine {
         if self.report.commands_sent >= self.config.command_budget {
             return Poll::Done(self.finish_logged(RefuseReason::CommandBudgetExhausted.into()));
         }
-        let built = match &self.state {
-            State::Running(phase) => phase.command(&self.report),
-            State::Detour(detour) => detour.kind.command(),
+        let (built, access) = match &self.state {
+            State::Running(phase) => (phase.command(&self.report), phase.access()),
+            State::Detour(detour) => (detour.kind.command(), Access::Shared),
             State::Done(verdict) => return Poll::Done(*verdict),
         };
         match built {
-            Ok(command) if is_non_destructive(command.cdb.as_bytes()) => {
-                Poll::Command(self.emit(command, now))
-            }
+            Ok(command) if self.admits(&command) => Poll::Command(self.emit(command, access, now)),
             Ok(_) => {
                 let why = "command outside the non-destructive allowlist";
                 Poll::Done(self.finish_logged(RefuseReason::InternalError(why).into()))
@@ -147,6 +146,47 @@ impl Engine {
                 Poll::Done(self.finish_logged(RefuseReason::InternalError(why).into()))
             }
         }
+    }
+
+    /// The allowlist: [`is_non_destructive`], or for an NVMe bridge's tunnel
+    /// [`is_read_only_tunnel`] of that bridge with the command's data-out, whose length
+    /// must be the command's transfer length.
+    fn admits(&self, command: &Command) -> bool {
+        let cdb = command.cdb.as_bytes();
+        let State::Running(phase) = &self.state else {
+            return is_non_destructive(cdb);
+        };
+        let Some(bridge) = phase.tunnel() else {
+            return is_non_destructive(cdb);
+        };
+        let mut block = [0u8; JMICRON_BLOCK_LEN];
+        let Ok(n) = phase.write_data_out(&mut block) else {
+            return false;
+        };
+        // The data-out is exactly the command's: none unless its data phase is out.
+        let expected = match command.direction {
+            DataDirection::Out => command.transfer_length,
+            _ => 0,
+        };
+        n as u64 == expected && is_read_only_tunnel(bridge, cdb, block.get(..n).unwrap_or(&[]))
+    }
+
+    /// Writes the outstanding command's data-out into `out` and returns its length. `None`
+    /// when no command is outstanding, it has no data phase out, `out` is shorter than its
+    /// transfer length, or (never, by construction) the bytes would not pass the allowlist:
+    /// the host must then not send the command.
+    pub fn data_out(&self, out: &mut [u8]) -> Option<usize> {
+        let request = self.outstanding?;
+        let command = request.command;
+        let State::Running(phase) = &self.state else { return None };
+        if command.direction != DataDirection::Out {
+            return None;
+        }
+        let length = usize::try_from(command.transfer_length).ok()?;
+        let out = out.get_mut(..length)?;
+        let n = phase.write_data_out(out).ok()?;
+        let bridge = phase.tunnel()?;
+        (n == length && is_read_only_tunnel(bridge, command.cdb.as_bytes(), out)).then_some(n)
     }
 
     /// Reports how the outstanding command ended, and returns what the policy decided (for
@@ -232,7 +272,7 @@ impl Engine {
     }
 
     /// Marks `command` outstanding and counts it.
-    fn emit(&mut self, command: Command, now: Instant) -> Request {
+    fn emit(&mut self, command: Command, access: Access, now: Instant) -> Request {
         let left = self.deadline.saturating_since(now);
         let timeout = self.config.command_timeout.min(left).max(Duration::from_millis(1));
         // ATA PASS-THROUGH asks for 22 sense bytes, room for the ATA Status Return
@@ -242,7 +282,11 @@ impl Engine {
             CommandKind::AtaPassThrough => SENSE_LENGTH_ATA,
             _ => SENSE_LENGTH,
         };
-        let request = Request { command, timeout, sense_length };
+        let (exclusive, ends_exclusive) = match access {
+            Access::Shared => (false, true),
+            Access::Exclusive { ends } => (true, ends),
+        };
+        let request = Request { command, timeout, sense_length, exclusive, ends_exclusive };
         self.outstanding = Some(request);
         self.report.commands_sent = self.report.commands_sent.saturating_add(1);
         let opcode = command.cdb.opcode();
@@ -447,9 +491,10 @@ mod test {
 
     #[test]
     fn test_engine_fits_caller_storage() {
-        // About 1 KiB of characterization and 0.9 KiB of SMART data (30 attributes and their
-        // thresholds); the C ABI's SBC_ATTACH_STORAGE_SIZE (4 KiB) holds it with room.
+        // About 1 KiB of characterization, 0.9 KiB of ATA SMART data (30 attributes and
+        // their thresholds) and 1 KiB of NVMe data (Identify through NN, the SMART / Health
+        // log); the C ABI's SBC_ATTACH_STORAGE_SIZE (4 KiB) holds it with room.
         let size = core::mem::size_of::<Engine>();
-        assert!(size <= 2048, "Engine is {size} bytes");
+        assert!(size <= 3072, "Engine is {size} bytes");
     }
 }

@@ -67,6 +67,7 @@
 //! | 3. TEST UNIT READY until ready | `spin_up.rs` | yes |
 //! | 4. READ CAPACITY(16) or (10), both fallbacks, the capacity quirks | `capacity.rs` | yes |
 //! | 5. READ(10) of LBA 0 when quirked, MODE SENSE(10) or (6) | `mode_sense.rs` | no |
+//! | 6. SMART over SAT (ATA PASS-THROUGH), or NVMe health through a named bridge's tunnel | `smart.rs`, `nvme.rs` | no |
 //!
 //! Around them: `engine.rs` (dispatch, budgets, the end), `detour.rs` (START STOP UNIT and
 //! the INQUIRY re-read, one-shot commands that interrupt a phase), `phase.rs` (what phases
@@ -81,6 +82,7 @@ pub mod drive;
 mod engine;
 mod identify;
 mod mode_sense;
+mod nvme;
 mod phase;
 pub mod quirk_table;
 mod report;
@@ -98,7 +100,7 @@ pub use report::{
     RotationRate, SatInfo, Verdict, Warning, Warnings, DESIGNATOR_CAPACITY, MAX_DESIGNATORS,
     MAX_WARNINGS,
 };
-pub use smart_report::{PassThrough, SmartReport, SmartUnavailable};
+pub use smart_report::{NvmeReport, PassThrough, SmartReport, SmartTransport, SmartUnavailable};
 
 use core::fmt;
 
@@ -198,8 +200,10 @@ pub const SENSE_LENGTH: u8 = 18;
 pub const SENSE_LENGTH_ATA: u8 = 22;
 
 /// The longest data transfer the engine asks for: one logical block of READ(10) of LBA 0,
-/// whose length the capacity phase limits to 4096 (VPD pages are read at most 1024 bytes,
-/// INQUIRY and MODE SENSE at most 255). A [`drive()`] buffer this long fits every command.
+/// whose length the capacity phase limits to 4096, and NVMe Identify Controller (4096
+/// bytes through a bridge; VPD pages are read at most 1024 bytes, INQUIRY and MODE SENSE
+/// at most 255, JMicron's command block is 512 bytes out). A [`drive()`] buffer this long
+/// fits every command.
 pub const MAX_TRANSFER_LENGTH: usize = 4096;
 
 /// One command to send.
@@ -212,6 +216,17 @@ pub struct Request {
     /// Sense bytes to ask for: [`SENSE_LENGTH`], or [`SENSE_LENGTH_ATA`] for ATA
     /// PASS-THROUGH.
     pub sense_length: u8,
+    /// Send it with the device's services suspended (DriverKit's `UserSuspendServices`),
+    /// suspending them first if they are not yet: every NVMe bridge tunnel command (the
+    /// vendor opcodes C0h..FFh demand it, docs/driverkit.md §UserSendCDB; JMicron's
+    /// exchange must not be interleaved). Services not suspended for a command that says
+    /// so means the command must not be sent: complete it as a delivery failure.
+    pub exclusive: bool,
+    /// Resume services (`UserResumeServices`) once this command has completed. False only
+    /// inside a JMicron exchange: its next step follows at once. A host also resumes
+    /// before any request that is not `exclusive` and when the attach ends, so services
+    /// are never left suspended by an exchange the engine abandoned.
+    pub ends_exclusive: bool,
 }
 
 /// How a command ended, as the transport reported it.

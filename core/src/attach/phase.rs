@@ -14,6 +14,7 @@
 use super::capacity::Capacity;
 use super::identify::Identify;
 use super::mode_sense::ModeSense;
+use super::nvme::Nvme;
 use super::report::{RotationRate, Verdict, Warning};
 use super::smart::Smart;
 use super::spin_up::SpinUp;
@@ -37,6 +38,17 @@ pub(super) enum Phase {
     ModeSense(ModeSense),
     /// SMART over SAT (`smart.rs`).
     Smart(Smart),
+    /// NVMe health through a USB bridge's tunnel (`nvme.rs`).
+    Nvme(Nvme),
+}
+
+/// How a command must be sent with respect to the device's other users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Access {
+    /// With services as they are (resumed).
+    Shared,
+    /// With the device's services suspended; resumed after it when `ends`.
+    Exclusive { ends: bool },
 }
 
 /// What a phase says comes next.
@@ -118,6 +130,36 @@ impl Phase {
             Phase::Capacity(p) => p.command(),
             Phase::ModeSense(p) => p.command(report),
             Phase::Smart(p) => p.command(),
+            Phase::Nvme(p) => p.command().map(|b| b.command),
+        }
+    }
+
+    /// How the current command must be sent: every NVMe tunnel command exclusively.
+    pub fn access(&self) -> Access {
+        match self {
+            Phase::Nvme(p) => match p.command() {
+                Ok(b) if b.exclusive => Access::Exclusive { ends: b.ends_exclusive },
+                _ => Access::Shared,
+            },
+            _ => Access::Shared,
+        }
+    }
+
+    /// The NVMe bridge whose tunnel the current command is (the allowlist rule that admits
+    /// it), or `None` for the ordinary non-destructive rule.
+    pub fn tunnel(&self) -> Option<crate::wire::cdb::nvme_bridge::NvmeBridge> {
+        match self {
+            Phase::Nvme(p) => Some(p.bridge()),
+            _ => None,
+        }
+    }
+
+    /// Writes the current command's data-out into `out` and returns its length (0 for
+    /// every command but JMicron's command block).
+    pub fn write_data_out(&self, out: &mut [u8]) -> Result<usize, BuildError> {
+        match self {
+            Phase::Nvme(p) => p.write_data_out(out),
+            _ => Ok(0),
         }
     }
 
@@ -127,7 +169,7 @@ impl Phase {
     pub fn optional(&self) -> bool {
         match self {
             Phase::Identify(_) | Phase::SpinUp(_) | Phase::Capacity(_) => false,
-            Phase::Vpd(_) | Phase::ModeSense(_) | Phase::Smart(_) => true,
+            Phase::Vpd(_) | Phase::ModeSense(_) | Phase::Smart(_) | Phase::Nvme(_) => true,
         }
     }
 
@@ -140,6 +182,7 @@ impl Phase {
             Phase::Capacity(p) => p.on_success(data, cx),
             Phase::ModeSense(p) => p.on_success(data, cx),
             Phase::Smart(p) => p.on_success(data, cx),
+            Phase::Nvme(p) => p.on_success(data, cx),
         }
     }
 
@@ -153,6 +196,7 @@ impl Phase {
             Phase::Capacity(p) => p.on_failure(failure, cx),
             Phase::ModeSense(p) => p.on_failure(failure, cx),
             Phase::Smart(p) => p.on_failure(failure, cx),
+            Phase::Nvme(p) => p.on_failure(failure, cx),
         }
     }
 }

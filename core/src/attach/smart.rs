@@ -18,6 +18,7 @@
 //!   characterization allowlist admits no such command); a drive with SMART disabled is
 //!   reported so.
 
+use super::nvme::Nvme;
 use super::phase::{Cx, Next, Phase};
 use super::report::{FixedText, Verdict};
 use super::smart_report::{PassThrough, SmartReport, SmartUnavailable};
@@ -50,8 +51,12 @@ pub(super) enum Smart {
 }
 
 impl Smart {
-    /// IDENTIFY DEVICE when this unit is worth asking, else the end of the attach.
+    /// The NVMe phase when the quirks name an NVMe bridge; else IDENTIFY DEVICE when this
+    /// unit is worth asking, else the end of the attach.
     pub fn start(cx: &mut Cx<'_>) -> Next {
+        if let Some(next) = Nvme::start(cx) {
+            return next;
+        }
         let sat = cx.report.sat.is_some();
         if !sat && !cx.config.usb {
             return Next::Done(Verdict::Accept);
@@ -193,6 +198,7 @@ fn identified(form: PassThrough, data: &[u8], smart: &mut SmartReport) -> Next {
     }
 }
 
-fn text<const N: usize, const M: usize>(s: Option<AtaString<M>>) -> FixedText<N> {
+/// An ATA or NVMe string field as report text (empty when absent or not printable).
+pub(super) fn text<const N: usize, const M: usize>(s: Option<AtaString<M>>) -> FixedText<N> {
     s.and_then(|s| FixedText::new(s.as_bytes())).unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 //! the dext as the `SBC SMART` registry property).
 
 use super::report::FixedText;
+use crate::wire::nvme::{IdentifyController, NvmeHealth, SmartHealthLog, SMART_HEALTH_LOG_LEN};
 use crate::wire::smart::{
     Health, ReturnStatus, SmartData, SmartQuirks, SmartSummary, SmartThresholds,
 };
@@ -21,6 +22,20 @@ pub enum SmartUnavailable {
     Disabled,
     /// IDENTIFY DEVICE came back unusable.
     IdentifyUnusable,
+    /// The NVMe bridge rejects its tunnel (the first command of it failed): the quirk names
+    /// a bridge this device is not, or its firmware has no tunnel.
+    TunnelRejected,
+    /// JMicron: the response block of the exchange does not start with "NVME".
+    TunnelNoSignature,
+    /// The NVMe controller completed the tunnelled command with an error status.
+    NvmeStatus,
+    /// Identify Controller came back empty (no model and no serial number): the bridge
+    /// answered without asking the drive.
+    NvmeIdentifyUnusable,
+    /// The SMART / Health log could not be read (rejected, or came back empty).
+    HealthLogUnreadable,
+    /// More than one NVMe bridge quirk is set: which tunnel to use is not guessed.
+    ConflictingQuirks,
 }
 
 impl SmartUnavailable {
@@ -34,7 +49,122 @@ impl SmartUnavailable {
             SmartUnavailable::NotSupported => "the drive has no SMART feature set",
             SmartUnavailable::Disabled => "SMART is disabled on the drive",
             SmartUnavailable::IdentifyUnusable => "IDENTIFY DEVICE data is unusable",
+            SmartUnavailable::TunnelRejected => "the bridge rejects the NVMe tunnel",
+            SmartUnavailable::TunnelNoSignature => {
+                "the bridge's NVMe response has no \"NVME\" signature"
+            }
+            SmartUnavailable::NvmeStatus => "the NVMe controller returned an error status",
+            SmartUnavailable::NvmeIdentifyUnusable => {
+                "Identify Controller came back empty (no model, no serial number)"
+            }
+            SmartUnavailable::HealthLogUnreadable => "the SMART / Health log could not be read",
+            SmartUnavailable::ConflictingQuirks => {
+                "more than one NVMe bridge quirk is set (nvme-jmicron, nvme-asmedia, nvme-realtek)"
+            }
         }
+    }
+}
+
+/// How the drive's health is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SmartTransport {
+    /// ATA commands through SAT ATA PASS-THROUGH (an ATA drive).
+    #[default]
+    Sat,
+    /// NVMe admin commands through JMicron's A1h exchange.
+    NvmeJmicron,
+    /// NVMe admin commands through ASMedia's E6h.
+    NvmeAsmedia,
+    /// NVMe admin commands through Realtek's E4h.
+    NvmeRealtek,
+}
+
+impl SmartTransport {
+    /// The report's name: `sat`, `nvme-jmicron`, `nvme-asmedia`, `nvme-realtek` (the NVMe
+    /// ones are also the quirk names that select them).
+    pub fn name(self) -> &'static str {
+        match self {
+            SmartTransport::Sat => "sat",
+            SmartTransport::NvmeJmicron => "nvme-jmicron",
+            SmartTransport::NvmeAsmedia => "nvme-asmedia",
+            SmartTransport::NvmeRealtek => "nvme-realtek",
+        }
+    }
+}
+
+/// Bytes of Identify Controller the report keeps: through NN (bytes 516..=519), the last
+/// field [`IdentifyController`] decodes.
+pub const IDENTIFY_KEPT: usize = 520;
+
+/// What an NVMe drive behind a bridge told: its Identify Controller data and its SMART /
+/// Health log, as the bytes it sent (decoded when read: the wire types hold 128-bit
+/// counters, whose alignment the C ABI's caller storage does not promise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NvmeReport {
+    identify: Captured<IDENTIFY_KEPT>,
+    health_log: Captured<SMART_HEALTH_LOG_LEN>,
+    /// The NVMe status field of a failed tunnelled command (JMicron's response), as sent.
+    pub status: Option<u16>,
+}
+
+/// Up to `N` bytes as received; `length` 0 means none were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Captured<const N: usize> {
+    bytes: [u8; N],
+    length: u16,
+}
+
+impl<const N: usize> Captured<N> {
+    const NONE: Self = Captured { bytes: [0; N], length: 0 };
+
+    /// Keeps the first `N` bytes of `data` (a non-empty `data`).
+    fn of(data: &[u8]) -> Self {
+        let mut c = Self::NONE;
+        let n = data.len().min(N);
+        if let (Some(to), Some(from)) = (c.bytes.get_mut(..n), data.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        c.length = u16::try_from(n).unwrap_or(0);
+        c
+    }
+
+    fn get(&self) -> Option<&[u8]> {
+        self.bytes.get(..usize::from(self.length)).filter(|b| !b.is_empty())
+    }
+}
+
+impl Default for NvmeReport {
+    fn default() -> Self {
+        NvmeReport { identify: Captured::NONE, health_log: Captured::NONE, status: None }
+    }
+}
+
+impl NvmeReport {
+    /// Identify Controller (NVMe Base 2.0a Figure 275), once read.
+    pub fn identify(&self) -> Option<IdentifyController> {
+        self.identify.get().map(|d| IdentifyController::parse(d).value)
+    }
+
+    /// The SMART / Health log (Figure 207), once read.
+    pub fn health_log(&self) -> Option<SmartHealthLog> {
+        self.health_log.get().and_then(|d| SmartHealthLog::parse(d).ok()).map(|d| d.value)
+    }
+
+    /// Keeps Identify Controller's bytes (the first [`IDENTIFY_KEPT`]); empty `data`
+    /// forgets them.
+    pub fn set_identify(&mut self, data: &[u8]) {
+        self.identify = Captured::of(data);
+    }
+
+    /// Keeps the SMART / Health log's bytes; empty `data` forgets them.
+    pub fn set_health_log(&mut self, data: &[u8]) {
+        self.health_log = Captured::of(data);
+    }
+
+    /// The log's verdict (`wire::nvme::health`); no earlier reading is kept, so a growth of
+    /// media errors is not seen.
+    pub fn health(&self) -> Option<NvmeHealth> {
+        self.health_log().map(|log| log.health(None))
     }
 }
 
@@ -50,15 +180,17 @@ pub enum PassThrough {
 /// The SMART phase's findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SmartReport {
+    /// How the health is read.
+    pub transport: SmartTransport,
     /// `None`: SMART was read; else why not.
     pub unavailable: Option<SmartUnavailable>,
     /// The pass-through form that worked, once one did.
     pub pass_through: Option<PassThrough>,
-    /// ATA model number (IDENTIFY words 27..46).
+    /// ATA model number (IDENTIFY words 27..46), or NVMe MN.
     pub model: FixedText<40>,
-    /// ATA serial number (words 10..19).
+    /// ATA serial number (words 10..19), or NVMe SN.
     pub serial: FixedText<20>,
-    /// ATA firmware revision (words 23..26).
+    /// ATA firmware revision (words 23..26), or NVMe FR.
     pub firmware: FixedText<8>,
     /// SMART RETURN STATUS, when the bridge returned the registers.
     pub status: Option<ReturnStatus>,
@@ -68,11 +200,14 @@ pub struct SmartReport {
     pub thresholds: Option<SmartThresholds>,
     /// Drive-specific interpretations (libatasmart's quirk table).
     pub quirks: SmartQuirks,
+    /// The NVMe drive's data, for an NVMe transport.
+    pub nvme: Option<NvmeReport>,
 }
 
 impl Default for SmartReport {
     fn default() -> Self {
         SmartReport {
+            transport: SmartTransport::Sat,
             unavailable: None,
             pass_through: None,
             model: FixedText::EMPTY,
@@ -82,14 +217,19 @@ impl Default for SmartReport {
             data: None,
             thresholds: None,
             quirks: SmartQuirks::empty(),
+            nvme: None,
         }
     }
 }
 
 impl SmartReport {
-    /// Whether SMART data was read.
+    /// Whether SMART data (the NVMe SMART / Health log) was read.
     pub fn available(&self) -> bool {
-        self.unavailable.is_none() && self.data.is_some()
+        let read = match &self.nvme {
+            Some(nvme) => nvme.health_log().is_some(),
+            None => self.data.is_some(),
+        };
+        self.unavailable.is_none() && read
     }
 
     /// The health verdict (`wire::smart::health`).
@@ -105,14 +245,17 @@ impl SmartReport {
 
 #[cfg(feature = "serde")]
 mod serialize {
-    //! `smart`: {available, unavailable, pass_through, health, model, serial, firmware,
-    //! temperature_c, power_on_hours, power_cycles, reallocated_sectors, pending_sectors,
-    //! offline_uncorrectable, attributes [{id, name, value, worst, threshold, raw,
-    //! prefailure}], warnings}.
+    //! `smart`: {transport, available, unavailable, pass_through, health, health_detail,
+    //! model, serial, firmware, temperature_c, power_on_hours, power_cycles,
+    //! reallocated_sectors, pending_sectors, offline_uncorrectable, attributes [{id, name,
+    //! value, worst, threshold, raw, prefailure}], nvme, warnings}. One schema for both
+    //! transports: an NVMe drive has no attributes and no sector counts (null), a SAT drive
+    //! no `nvme` section (null).
 
     use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-    use super::{PassThrough, SmartReport};
+    use super::{NvmeReport, PassThrough, SmartReport, SmartTransport};
+    use crate::wire::nvme::NvmeHealth;
     use crate::wire::smart::{Attribute, Health};
 
     struct Attributes<'a>(&'a SmartReport);
@@ -149,7 +292,7 @@ mod serialize {
             let r = self.0;
             let data_bad = r.data.is_some_and(|d| d.checksum_valid == Some(false));
             let thresholds_bad = r.thresholds.is_some_and(|t| t.checksum_valid == Some(false));
-            let no_status = r.available() && r.status.is_none();
+            let no_status = r.nvme.is_none() && r.available() && r.status.is_none();
             let list = [
                 (data_bad, "SMART READ DATA checksum is wrong (the data is shown anyway)"),
                 (thresholds_bad, "SMART READ THRESHOLDS checksum is wrong (shown anyway)"),
@@ -161,34 +304,125 @@ mod serialize {
 
     impl Serialize for SmartReport {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let summary = self.summary();
-            let health = match self.health() {
-                Health::Passed => "passed",
-                Health::Failing { .. } => "failing",
-                Health::Unknown => "unknown",
-            };
-            let mut s = serializer.serialize_struct("Smart", 16)?;
+            let mut s = serializer.serialize_struct("Smart", 18)?;
+            s.serialize_field("transport", self.transport.name())?;
             s.serialize_field("available", &self.available())?;
             s.serialize_field("unavailable", &self.unavailable.map(|u| u.message()))?;
-            let form = self.pass_through.map(|p| match p {
-                PassThrough::Sixteen => "ATA PASS-THROUGH(16)",
-                PassThrough::Twelve => "ATA PASS-THROUGH(12)",
-            });
-            s.serialize_field("pass_through", &form)?;
-            s.serialize_field("health", health)?;
-            s.serialize_field("health_detail", &format_args!("{}", self.health()))?;
-            s.serialize_field("model", &self.model)?;
-            s.serialize_field("serial", &self.serial)?;
-            s.serialize_field("firmware", &self.firmware)?;
-            s.serialize_field("temperature_c", &summary.temperature_decicelsius.map(|t| t / 10))?;
-            s.serialize_field("power_on_hours", &summary.power_on_hours())?;
-            s.serialize_field("power_cycles", &summary.power_cycles)?;
-            s.serialize_field("reallocated_sectors", &summary.reallocated_sectors)?;
-            s.serialize_field("pending_sectors", &summary.pending_sectors)?;
-            s.serialize_field("offline_uncorrectable", &summary.offline_uncorrectable)?;
-            s.serialize_field("attributes", &Attributes(self))?;
+            match &self.nvme {
+                Some(nvme) => nvme_fields(self, nvme, &mut s)?,
+                None => ata_fields(self, &mut s)?,
+            }
             s.serialize_field("warnings", &Warnings(self))?;
             s.end()
+        }
+    }
+
+    /// The SAT fields: the pass-through form, the verdict of RETURN STATUS and the
+    /// attributes, the attribute-derived summary.
+    fn ata_fields<S: SerializeStruct>(r: &SmartReport, s: &mut S) -> Result<(), S::Error> {
+        let summary = r.summary();
+        let health = match r.health() {
+            Health::Passed => "passed",
+            Health::Failing { .. } => "failing",
+            Health::Unknown => "unknown",
+        };
+        let form = r.pass_through.map(|p| match p {
+            PassThrough::Sixteen => "ATA PASS-THROUGH(16)",
+            PassThrough::Twelve => "ATA PASS-THROUGH(12)",
+        });
+        s.serialize_field("pass_through", &form)?;
+        s.serialize_field("health", health)?;
+        s.serialize_field("health_detail", &format_args!("{}", r.health()))?;
+        s.serialize_field("model", &r.model)?;
+        s.serialize_field("serial", &r.serial)?;
+        s.serialize_field("firmware", &r.firmware)?;
+        s.serialize_field("temperature_c", &summary.temperature_decicelsius.map(|t| t / 10))?;
+        s.serialize_field("power_on_hours", &summary.power_on_hours())?;
+        s.serialize_field("power_cycles", &summary.power_cycles)?;
+        s.serialize_field("reallocated_sectors", &summary.reallocated_sectors)?;
+        s.serialize_field("pending_sectors", &summary.pending_sectors)?;
+        s.serialize_field("offline_uncorrectable", &summary.offline_uncorrectable)?;
+        s.serialize_field("attributes", &Attributes(r))?;
+        s.serialize_field("nvme", &None::<()>)
+    }
+
+    /// The same keys for an NVMe drive (ATA-only ones null or empty), then the `nvme`
+    /// section: Identify Controller and the SMART / Health log as the wire types serialize,
+    /// the data units in bytes, the verdict.
+    fn nvme_fields<S: SerializeStruct>(
+        r: &SmartReport,
+        nvme: &NvmeReport,
+        s: &mut S,
+    ) -> Result<(), S::Error> {
+        let log = nvme.health_log();
+        let log = log.as_ref();
+        let verdict = nvme.health();
+        let health = match verdict {
+            Some(NvmeHealth::Passed) => "passed",
+            Some(NvmeHealth::Warning { .. }) => "warning",
+            Some(NvmeHealth::Failing { .. }) => "failing",
+            Some(NvmeHealth::Unknown) | None => "unknown",
+        };
+        let tunnel = nvme.identify().map(|_| match r.transport {
+            SmartTransport::NvmeJmicron => "JMicron A1h exchange",
+            SmartTransport::NvmeAsmedia => "ASMedia E6h",
+            SmartTransport::NvmeRealtek => "Realtek E4h",
+            SmartTransport::Sat => "ATA PASS-THROUGH",
+        });
+        let counter = |v: Option<u128>| v.and_then(|v| u64::try_from(v).ok());
+        s.serialize_field("pass_through", &tunnel)?;
+        s.serialize_field("health", health)?;
+        match verdict {
+            Some(v) => s.serialize_field("health_detail", &format_args!("{v}"))?,
+            None => s.serialize_field("health_detail", "unknown")?,
+        }
+        s.serialize_field("model", &r.model)?;
+        s.serialize_field("serial", &r.serial)?;
+        s.serialize_field("firmware", &r.firmware)?;
+        let celsius = log.and_then(|l| l.composite_temperature).and_then(|t| t.celsius());
+        s.serialize_field("temperature_c", &celsius)?;
+        s.serialize_field("power_on_hours", &counter(log.and_then(|l| l.power_on_hours)))?;
+        s.serialize_field("power_cycles", &counter(log.and_then(|l| l.power_cycles)))?;
+        s.serialize_field("reallocated_sectors", &None::<u64>)?;
+        s.serialize_field("pending_sectors", &None::<u64>)?;
+        s.serialize_field("offline_uncorrectable", &None::<u64>)?;
+        s.serialize_field("attributes", &[(); 0])?;
+        s.serialize_field("nvme", &Nvme(nvme))
+    }
+
+    /// `nvme`: {identify_controller, smart_health_log, bytes_read, bytes_written, health,
+    /// status}.
+    struct Nvme<'a>(&'a NvmeReport);
+
+    impl Serialize for Nvme<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let n = self.0;
+            let log = n.health_log();
+            let log = log.as_ref();
+            let mut s = serializer.serialize_struct("Nvme", 6)?;
+            s.serialize_field("identify_controller", &n.identify())?;
+            s.serialize_field("smart_health_log", &log)?;
+            s.serialize_field("bytes_read", &Count(log.and_then(|l| l.bytes_read())))?;
+            s.serialize_field("bytes_written", &Count(log.and_then(|l| l.bytes_written())))?;
+            s.serialize_field("health", &n.health())?;
+            s.serialize_field("status", &n.status)?;
+            s.end()
+        }
+    }
+
+    /// A 128-bit count: a number up to 2^64 - 1, its decimal string beyond (the wire
+    /// types' form).
+    struct Count(Option<u128>);
+
+    impl Serialize for Count {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                None => serializer.serialize_none(),
+                Some(v) => match u64::try_from(v) {
+                    Ok(v) => serializer.serialize_u64(v),
+                    Err(_) => serializer.collect_str(&v),
+                },
+            }
         }
     }
 }

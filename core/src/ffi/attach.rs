@@ -28,7 +28,7 @@ use crate::attach::{
 };
 use crate::quirks::Quirks;
 use crate::time::{Duration, Instant};
-use crate::wire::cdb::needs_exclusive_access;
+use crate::wire::cdb::DataDirection;
 use crate::wire::status::{ServiceResponse, TaskOutcome};
 use crate::wire::usable_length;
 
@@ -101,10 +101,13 @@ pub struct SbcPoll {
     pub kind: u32,
     /// COMMAND: sense bytes to ask for.
     pub sense_length: u8,
-    /// COMMAND: send between `UserSuspendServices` and `UserResumeServices`.
+    /// COMMAND: send with the device's services suspended (`UserSuspendServices` first
+    /// when they are not).
     pub exclusive: bool,
+    /// COMMAND: resume services (`UserResumeServices`) once this command has completed.
+    pub ends_exclusive: bool,
     /// Zero.
-    pub reserved: [u8; 2],
+    pub reserved: [u8; 1],
     /// WAIT: poll again at this time.
     pub wait_until_ms: u64,
     /// COMMAND: the command; zero otherwise.
@@ -298,7 +301,7 @@ pub struct SbcPropertySink {
 
 /// `begin` writes this at offset 0; every other call checks it ("sbc-att" and the ABI's
 /// major and minor version, so storage begun by another ABI is not taken for ours).
-const MAGIC: u64 = u64::from_be_bytes([b's', b'b', b'c', b'-', b'a', b't', 0x00, 0x02]);
+const MAGIC: u64 = u64::from_be_bytes([b's', b'b', b'c', b'-', b'a', b't', 0x00, 0x05]);
 
 /// What lives at the start of an `sbc_attach_storage`.
 #[repr(C)]
@@ -453,12 +456,12 @@ pub unsafe extern "C" fn sbc_attach_poll(
     let poll = match state.engine.poll(Instant::from_millis(now_ms)) {
         Poll::Command(request) => {
             state.outstanding = Some(request);
-            let cdb = request.command.cdb.as_bytes();
             SbcPoll {
                 kind: PollKind::Command as u32,
                 sense_length: request.sense_length,
-                exclusive: needs_exclusive_access(cdb),
-                reserved: [0; 2],
+                exclusive: request.exclusive,
+                ends_exclusive: request.ends_exclusive,
+                reserved: [0; 1],
                 wait_until_ms: 0,
                 command: SbcCommand::from_command(
                     &request.command,
@@ -482,6 +485,53 @@ pub unsafe extern "C" fn sbc_attach_poll(
     };
     // SAFETY: checked non-null above; valid for writes per this function's contract.
     unsafe { write_out(poll_out, poll) }
+}
+
+/// `sbc_attach_data_out`.
+///
+/// # Safety
+/// `attach` NULL or as [`state`] requires; `data` NULL or valid for writes of `capacity`
+/// bytes; `length_out` NULL or valid for writes of one `size_t` (header contract).
+#[no_mangle]
+pub unsafe extern "C" fn sbc_attach_data_out(
+    attach: *const SbcAttach,
+    data: *mut u8,
+    capacity: usize,
+    length_out: *mut usize,
+) -> SbcStatus {
+    if attach.is_null() || length_out.is_null() || (data.is_null() && capacity != 0) {
+        return Status::NullParameter.raw();
+    }
+    const DATA_OUT: &str = "sbc_attach_data_out";
+    // SAFETY: this function's contract.
+    let state = match unsafe { state(attach) } {
+        Ok(s) if !s.done_reported => s,
+        Ok(_) => return refused(DATA_OUT, Status::BadState, AFTER_DONE),
+        Err(s) => return refused(DATA_OUT, s, NOT_BEGUN),
+    };
+    let Some(request) = state.outstanding else {
+        return refused(DATA_OUT, Status::BadState, "no command outstanding");
+    };
+    if request.command.direction != DataDirection::Out {
+        return refused(DATA_OUT, Status::BadState, "the outstanding command has no data-out");
+    }
+    let needed = request.command.transfer_length;
+    if usize::try_from(needed).map_or(true, |n| n > capacity) {
+        let why = format_args!("capacity {capacity} is below the transfer length {needed}");
+        return refused(DATA_OUT, Status::InsufficientSize, why);
+    }
+    let out: &mut [u8] = if capacity == 0 {
+        &mut []
+    } else {
+        // SAFETY: `data` is non-null (a NULL `data` has `capacity` 0) and valid for writes
+        // of `capacity` bytes (contract); the slice does not outlive this call.
+        unsafe { core::slice::from_raw_parts_mut(data, capacity) }
+    };
+    match state.engine.data_out(out) {
+        // SAFETY: checked non-null above; valid for writes per this function's contract.
+        Some(n) => unsafe { write_out(length_out, n) },
+        None => refused(DATA_OUT, Status::BadState, "the engine gave no data-out"),
+    }
 }
 
 /// Why a call on an attach handle is refused, for [`refused`].

@@ -40,7 +40,7 @@ use crate::wire::cdb::DataDirection;
 
 /// The ABI version this crate implements: major << 16 | minor << 8 | patch. Must equal the
 /// header's `SBC_CORE_ABI_VERSION`; a test compares them.
-pub const ABI_VERSION: u32 = 0x00_04_00;
+pub const ABI_VERSION: u32 = 0x00_05_00;
 
 /// NUL-terminated crate version for `sbc_core_version_string`.
 const VERSION_STRING: &[u8] = concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes();

@@ -119,3 +119,4 @@ pub fn ata12_identify() -> AtaPassThrough12 {
         block_length: 512,
     }
 }
+pub mod scripted_disk;
