@@ -24,6 +24,7 @@ use sbc_core::attach::{
     MAX_TRANSFER_LENGTH,
 };
 use sbc_core::time::{Duration, Instant};
+use sbc_core::wire::cdb::DataDirection;
 use sbc_core::wire::status::TaskOutcome;
 
 use crate::target::{Clock, Target};
@@ -46,6 +47,11 @@ pub struct Exchange {
     pub realized: u64,
     /// What the engine decided (its `Display` text).
     pub action: String,
+    /// The data-out sent (JMicron's command block); empty for other commands.
+    pub data_out: Vec<u8>,
+    /// Sent with the device's services suspended (the request said exclusive; in the
+    /// kernel model: UserSuspendServices was in effect).
+    pub exclusive: bool,
 }
 
 /// The result of one attach.
@@ -71,6 +77,8 @@ struct TargetHost<'t> {
     /// For a monotonic target: the real instant that `Instant::from_millis(0)` stands for.
     epoch: Option<std::time::Instant>,
     transcript: Vec<Exchange>,
+    /// The data-out of the command being executed, for its transcript line.
+    data_out: Vec<u8>,
 }
 
 impl TargetHost<'_> {
@@ -89,6 +97,10 @@ impl Host for TargetHost<'_> {
     }
 
     fn execute(&mut self, request: &Request, data: &mut [u8], sense: &mut [u8]) -> Executed {
+        self.data_out.clear();
+        if request.command.direction == DataDirection::Out {
+            self.data_out.extend_from_slice(data);
+        }
         let done = self.target.execute(&request.command, data, self.now);
         if self.epoch.is_none() {
             // A timed-out command costs its whole timeout: the initiator waited that long.
@@ -122,6 +134,8 @@ impl Host for TargetHost<'_> {
             sense: seen.sense.to_vec(),
             realized: seen.executed.realized,
             action: seen.action.to_string(),
+            data_out: std::mem::take(&mut self.data_out),
+            exclusive: seen.request.exclusive,
         });
     }
 }
@@ -135,7 +149,8 @@ pub fn run(config: Config, target: &mut dyn Target) -> Result<Outcome, DriveErro
     let start = Instant::from_millis(0);
     let clock = target.clock();
     let epoch = (clock == Clock::Monotonic).then(std::time::Instant::now);
-    let mut host = TargetHost { target, now: start, epoch, transcript: Vec::new() };
+    let mut host =
+        TargetHost { target, now: start, epoch, transcript: Vec::new(), data_out: Vec::new() };
     let mut engine = Engine::begin(config, start);
     let mut data = vec![0u8; MAX_TRANSFER_LENGTH];
     let verdict = drive(&mut engine, &mut host, &mut data)?;

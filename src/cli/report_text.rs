@@ -126,6 +126,13 @@ fn smart_rows(smart: &Value) -> String {
         "power on",
         format!("{} hours, {} power cycles", number("power_on_hours"), number("power_cycles")),
     );
+    if smart["nvme"].is_object() {
+        for w in smart["warnings"].as_array().into_iter().flatten() {
+            row("SMART warning", text(w));
+        }
+        out.push_str(&nvme_rows(&smart["nvme"]));
+        return out;
+    }
     row(
         "bad sectors",
         format!(
@@ -157,6 +164,95 @@ fn smart_rows(smart: &Value) -> String {
         );
     }
     out
+}
+
+/// `smart.nvme`: the controller, then the SMART / Health log's numbers (NVMe Base 2.0a
+/// Figures 275 and 207), as `smartctl -a` shows them for an NVMe drive.
+fn nvme_rows(nvme: &Value) -> String {
+    let mut out = String::new();
+    let mut row = |k: &str, v: String| {
+        let _ = writeln!(out, "{k:<22}{v}");
+    };
+    let id = &nvme["identify_controller"];
+    let log = &nvme["smart_health_log"];
+    let version = &id["version"];
+    let version = match (version["major"].as_u64(), version["minor"].as_u64()) {
+        (Some(major), Some(minor)) => format!("{major}.{minor}"),
+        _ => "unknown".into(),
+    };
+    let oui = id["ieee_oui"].as_u64().map_or_else(|| "unknown".into(), |o| format!("{o:06x}"));
+    row(
+        "NVMe controller",
+        format!(
+            "version {version}, controller ID {}, {} namespace(s), IEEE OUI {oui}",
+            or_unknown(&id["cntlid"]),
+            or_unknown(&id["nn"])
+        ),
+    );
+    row(
+        "temperature limits",
+        format!("warning {}, critical {}", celsius(&id["wctemp"]), celsius(&id["cctemp"])),
+    );
+    let warning = log["critical_warning"].as_u64();
+    row("critical warning", warning.map_or("unknown".into(), |w| format!("{w:#04x}")));
+    row(
+        "available spare",
+        format!(
+            "{}% (threshold {}%)",
+            or_unknown(&log["available_spare"]),
+            or_unknown(&log["available_spare_threshold"])
+        ),
+    );
+    row("percentage used", format!("{}%", or_unknown(&log["percentage_used"])));
+    row("data read", bytes(&nvme["bytes_read"]));
+    row("data written", bytes(&nvme["bytes_written"]));
+    for (key, label) in [
+        ("unsafe_shutdowns", "unsafe shutdowns"),
+        ("media_errors", "media errors"),
+        ("error_log_entries", "error log entries"),
+    ] {
+        row(label, or_unknown(&log[key]));
+    }
+    row(
+        "over temperature",
+        format!(
+            "{} min above warning, {} min above critical",
+            or_unknown(&log["warning_temperature_time"]),
+            or_unknown(&log["critical_temperature_time"])
+        ),
+    );
+    let sensors: Vec<String> = (1..)
+        .zip(log["temperature_sensors"].as_array().into_iter().flatten())
+        .filter(|(_, t)| t["celsius"].is_number())
+        .map(|(n, t): (u32, _)| format!("{n}: {}", celsius(t)))
+        .collect();
+    if !sensors.is_empty() {
+        row("temperature sensors", sensors.join(", "));
+    }
+    out
+}
+
+/// `{kelvin, celsius}` as `45 °C`; a threshold of 0 K (none) or absent as "not reported".
+fn celsius(t: &Value) -> String {
+    t["celsius"].as_i64().map_or_else(|| "not reported".into(), |c| format!("{c} °C"))
+}
+
+/// A byte count (a number, or a decimal string past 2^64) with its size in decimal units.
+fn bytes(v: &Value) -> String {
+    let Some(n) = v.as_u64().map(u128::from).or_else(|| v.as_str()?.parse().ok()) else {
+        return "unknown".into();
+    };
+    let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let (mut scaled, mut unit) = (n as f64, 0);
+    while scaled >= 1000.0 && unit + 1 < units.len() {
+        scaled /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{n} bytes ({scaled:.2} {})", units[unit])
+    }
 }
 
 /// A value as text: strings as they are, numbers and booleans as JSON writes them, absent

@@ -154,7 +154,6 @@ extern "C" fn dk_host_send_cdb(
         return K_BAD_ARGUMENT;
     };
     let sent = h.transcript.len();
-    h.services.sent_suspended.push(h.suspended);
     if h.detach_after.is_some_and(|n| sent >= n) {
         h.detached = true;
     }
@@ -219,6 +218,10 @@ fn execute(
         // SAFETY: checked_command proved [data_buffer, +length) lies in a live buffer.
         unsafe { std::slice::from_raw_parts_mut(request.data_buffer as *mut u8, length) }
     };
+    let data_out = match command.direction {
+        DataDirection::Out => data.to_vec(),
+        _ => Vec::new(),
+    };
     let done = h.target.execute(command, data, sent_at);
     if h.clock == Clock::Virtual {
         let timeout = Duration::from_millis(u64::from(request.timeout_ms));
@@ -237,6 +240,7 @@ fn execute(
         sense.copy_from_slice(&done.sense[..sense_length]);
     }
     response.sense_valid = sense_length > 0;
+    h.services.sent_suspended.push(h.suspended);
     h.transcript.push(Exchange {
         sent_at,
         cdb: command.cdb.as_bytes().to_vec(),
@@ -245,6 +249,8 @@ fn execute(
         realized: done.realized,
         // Filled in from the core's log record of this completion (see `dk_host_log`).
         action: String::new(),
+        data_out,
+        exclusive: h.suspended,
     });
     K_SUCCESS
 }
