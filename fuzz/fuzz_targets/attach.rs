@@ -3,7 +3,9 @@
 //! response, status, sense, data, realized count, time jumps) fed to whatever the engine
 //! asks for. Whatever the device says, the engine must
 //!
-//! - emit only CDBs that pass `is_non_destructive`, each counted once;
+//! - emit only CDBs that pass `is_non_destructive`, each counted once, or (when the quirks
+//!   name an NVMe bridge) a tunnel command that passes `is_read_only_tunnel`, its data-out
+//!   included, and only such a command marked exclusive;
 //! - reach `Done` within both budgets: no command after the command budget, no command or
 //!   wait past the time budget, and within the drive loop's poll bound;
 //! - ignore late completions and repeat its verdict after `Done`;
@@ -14,9 +16,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use sbc_core::attach::{
-    drive, is_non_destructive, Completion, Config, Engine, Executed, Host, Poll, Request,
-    MAX_TRANSFER_LENGTH,
+    drive, is_non_destructive, is_read_only_tunnel, Completion, Config, Engine, Executed, Host,
+    Poll, Request, MAX_TRANSFER_LENGTH,
 };
+use sbc_core::wire::cdb::nvme_bridge::NvmeBridge;
+use sbc_core::wire::cdb::DataDirection;
 use sbc_core::quirks::Quirks;
 use sbc_core::time::{Duration, Instant};
 use sbc_core::wire::status::{ServiceResponse, TaskOutcome};
@@ -74,7 +78,18 @@ impl Host for Fuzzed<'_> {
     fn execute(&mut self, req: &Request, data: &mut [u8], sense: &mut [u8]) -> Executed {
         assert!(self.now < self.deadline, "command past the time budget");
         let cdb = req.command.cdb.as_bytes();
-        assert!(is_non_destructive(cdb), "destructive CDB {cdb:02x?}");
+        let data_out: &[u8] = match req.command.direction {
+            DataDirection::Out => data,
+            _ => &[],
+        };
+        if req.exclusive {
+            let bridges = [NvmeBridge::Jmicron, NvmeBridge::Asmedia, NvmeBridge::Realtek];
+            let tunnel = bridges.into_iter().any(|b| is_read_only_tunnel(b, cdb, data_out));
+            assert!(tunnel, "exclusive command outside the tunnel rule {cdb:02x?}");
+        } else {
+            assert!(is_non_destructive(cdb), "destructive CDB {cdb:02x?}");
+            assert!(data_out.is_empty(), "data-out outside a tunnel {cdb:02x?}");
+        }
         assert!(req.command.transfer_length <= MAX_TRANSFER_LENGTH as u64);
         let longest = self.config.command_timeout.max(Duration::from_millis(1));
         assert!(req.timeout > Duration::ZERO && req.timeout <= longest);

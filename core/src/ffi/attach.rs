@@ -1071,6 +1071,72 @@ mod test {
         assert_eq!(s, SbcAttachSummary::of(engine.report()));
     }
 
+    fn data_out(attach: *const SbcAttach, data: &mut [u8]) -> Result<usize, SbcStatus> {
+        let mut length = MaybeUninit::<usize>::uninit();
+        // SAFETY: `data` is valid for its length, `length` for one write.
+        let s = unsafe {
+            sbc_attach_data_out(attach, data.as_mut_ptr(), data.len(), length.as_mut_ptr())
+        };
+        // SAFETY: written on OK.
+        (s == OK).then(|| unsafe { length.assume_init() }).ok_or(s)
+    }
+
+    #[test]
+    fn jmicron_command_block_comes_through_data_out_inside_an_exclusive_section() {
+        let _logger = LOGGER.lock().unwrap_or_else(|e| e.into_inner());
+        let quirks_on = crate::quirks::Quirks::NVME_JMICRON.bits();
+        let (_storage, attach) = begin(&SbcAttachConfig { quirks_on, ..Default::default() }, 0);
+        let mut now = 0;
+        let first = poll(attach, now).expect("poll");
+        let mut block = [0xAAu8; 4096];
+        // A data-in command has no data-out.
+        assert_eq!(data_out(attach, &mut block), Err(BAD_STATE));
+        assert_eq!((first.exclusive, first.ends_exclusive), (false, true));
+        let mut p = first;
+        // Characterize the tiny disk up to the first command with a data-out.
+        while p.command.direction != DataDirection::Out as u8 {
+            assert_eq!(p.kind, PollKind::Command as u32, "the NVMe phase comes before DONE");
+            now += 1;
+            assert_eq!(complete(attach, &p, now), OK);
+            p = poll(attach, now).expect("poll");
+        }
+        assert_eq!(p.command.cdb[..3], [0xA1, 0x80, 0x00]);
+        assert_eq!((p.exclusive, p.ends_exclusive), (true, false));
+        assert_eq!(p.command.transfer_length, 512);
+        // Outputs only on success: too small, NULLs.
+        let mut length = 7usize;
+        // SAFETY: the buffer is valid for 511 bytes, `length` for one write.
+        let s = unsafe { sbc_attach_data_out(attach, block.as_mut_ptr(), 511, &mut length) };
+        assert_eq!((s, length), (Status::InsufficientSize.raw(), 7));
+        // SAFETY: NULL arguments are checked before anything is read or written.
+        unsafe {
+            assert_eq!(
+                sbc_attach_data_out(core::ptr::null(), block.as_mut_ptr(), 1, &mut length),
+                NULL
+            );
+            assert_eq!(sbc_attach_data_out(attach, core::ptr::null_mut(), 1, &mut length), NULL);
+            assert_eq!(
+                sbc_attach_data_out(attach, block.as_mut_ptr(), 1, core::ptr::null_mut()),
+                NULL
+            );
+        }
+        assert_eq!(data_out(attach, &mut block), Ok(512));
+        assert_eq!(&block[..4], b"NVME");
+        assert_eq!(block[8], 0x06, "IDENTIFY");
+        assert_eq!(block[48], 0x01, "CNS 01h: the controller");
+        assert!(block[512..].iter().all(|&b| b == 0xAA), "nothing past the transfer length");
+        // The tiny disk has no tunnel: INVALID COMMAND OPERATION CODE, and the attach ends
+        // accepted, health unavailable.
+        now += 1;
+        assert_eq!(complete(attach, &p, now), OK);
+        assert_eq!(data_out(attach, &mut block), Err(BAD_STATE), "nothing outstanding");
+        assert_eq!(poll(attach, now).map(|p| p.kind), Ok(PollKind::Done as u32));
+        let smart = report(attach).smart.expect("the NVMe phase ran");
+        assert_eq!(smart.unavailable, Some(crate::attach::SmartUnavailable::TunnelRejected));
+        assert_eq!(verdict(attach, &mut [0u8; 8]).map(|v| v.0), Ok(true));
+        assert_eq!(data_out(attach, &mut block), Err(BAD_STATE), "after DONE");
+    }
+
     #[test]
     fn begin_refuses_bad_arguments_and_writes_nothing() {
         let config = SbcAttachConfig::default();
