@@ -5,6 +5,10 @@
 //! 24/00), never a panic. Written blocks are kept in memory; never-written blocks read as
 //! the profile's [`DataPattern`].
 //!
+//! A profile with an NVMe bridge ([`Profile::nvme_bridge`]) routes the bridge opcodes (A1h,
+//! E4h, E6h) and ATA PASS-THROUGH(16) to [`super::nvme_bridge`] before decoding, after the
+//! same unit attention and peripheral qualifier checks as any other command.
+//!
 //! Time: the `now` of the first command is power-on. A spin-up of 30 s answers NOT READY
 //! 04/01 to medium-access commands until `power-on + 30 s`.
 
@@ -14,6 +18,7 @@ use sbc_core::time::Instant;
 use sbc_core::wire::cdb::{self, CdbDecodeError, Command, Opcode, ScsiCommand};
 use sbc_core::wire::status::TaskStatus;
 
+use super::nvme_bridge::{self, Tunnel};
 use super::pages::{self, ModeForm, ModeRequest, SupportedCommand};
 use super::sense_key::*;
 use super::SenseFormat;
@@ -36,6 +41,8 @@ pub struct Disk {
     written: BTreeMap<u64, Box<[u8]>>,
     /// Commands executed.
     commands: u64,
+    /// The NVMe bridge's exchange in progress (JMicron's three steps).
+    tunnel: Tunnel,
 }
 
 /// The commands the disk implements, as it sees them after decoding.
@@ -92,6 +99,8 @@ enum Op {
         features: u16,
         lba: u64,
     },
+    /// A CDB for the NVMe bridge's tunnel ([`nvme_bridge::routes`]).
+    NvmeBridge,
     /// Decoded, but not implemented by this disk (or this profile).
     Unsupported,
 }
@@ -117,6 +126,7 @@ impl Disk {
             ready_at: Instant::default(),
             written: BTreeMap::new(),
             commands: 0,
+            tunnel: Tunnel::default(),
         }
     }
 
@@ -135,6 +145,7 @@ impl Disk {
     pub fn power_cycle(&mut self) {
         self.power_on = None;
         self.unit_attention = None;
+        self.tunnel.reset();
     }
 
     fn power_on_at(&mut self, now: Instant) {
@@ -175,6 +186,11 @@ impl Disk {
     fn classify(&self, cdb: &[u8]) -> Result<Op, SenseData> {
         let b = &self.profile.behaviour;
         let block_length = self.profile.capacity.block_length.max(1);
+        if self.profile.nvme_bridge.is_some()
+            && cdb.first().is_some_and(|&op| nvme_bridge::routes(op))
+        {
+            return Ok(Op::NvmeBridge);
+        }
         let command = cdb::decode(cdb, block_length).map_err(|e| decode_error_sense(&e))?;
         fn n<T: Into<u64>>(v: T) -> u64 {
             v.into()
@@ -280,6 +296,15 @@ impl Disk {
         };
         match request {
             Op::Unsupported => self.check(INVALID_OPCODE),
+            Op::NvmeBridge => {
+                let Some(bridge) = &self.profile.nvme_bridge else {
+                    return self.check(INVALID_OPCODE);
+                };
+                match self.tunnel.execute(bridge, command.cdb.as_bytes(), expected, data) {
+                    Ok(realized) => Disk::good(realized),
+                    Err(sense) => self.check(sense),
+                }
+            }
             Op::TestUnitReady => match self.not_ready(now) {
                 Some(sense) => self.check(sense),
                 None => Disk::good(0),

@@ -12,11 +12,15 @@
 
 pub mod disk;
 pub mod faults;
+pub mod nvme_bridge;
+pub mod nvme_pages;
 pub mod pages;
 pub mod zoo;
 
 pub use disk::Disk;
 pub use faults::{Fault, FaultInjector, FaultPlan, Trigger};
+pub use nvme_bridge::{NvmeBridgeFault, NvmeBridgeProfile};
+pub use nvme_pages::{IdentifyControllerData, SmartHealthData};
 
 use sbc_core::time::Duration;
 
@@ -38,6 +42,16 @@ pub struct Profile {
     pub sense_format: SenseFormat,
     /// Deviations and timing.
     pub behaviour: Behaviour,
+    /// The unit is an NVMe SSD behind a USB-to-NVMe bridge whose tunnel serves NVMe admin
+    /// commands ([`nvme_bridge`]); `None` for every other device. Such a bridge is no SAT
+    /// layer: it rejects ATA PASS-THROUGH.
+    pub nvme_bridge: Option<NvmeBridgeProfile>,
+    /// The `SbcQuirks` entries (names of `sbc_core::quirks::NAMES`, each set to true) that
+    /// a user's Info.plist personality for this enclosure would carry, for a device the
+    /// quirk table cannot recognize by its INQUIRY strings (an NVMe bridge known only by
+    /// its USB VID:PID). `sbc-dext attach sim:NAME` applies them as the personality's;
+    /// empty for most profiles.
+    pub personality_quirks: Vec<String>,
 }
 
 /// Standard INQUIRY fields (SPC-5 table "Standard INQUIRY data format").

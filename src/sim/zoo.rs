@@ -7,11 +7,13 @@
 //! and said so: on a real Mac the table is what rescues that device.
 
 use sbc_core::time::Duration;
+use sbc_core::wire::cdb::nvme_bridge::NvmeBridge;
 
 use super::{
     AtaInformationProfile, Behaviour, BlockLimitsProfile, CapacityProfile, CharacteristicsProfile,
-    DataPattern, Identification, InquiryProfile, ModeProfile, ModeQuirk, NoMediumCapacity, Profile,
-    ProvisioningProfile, Rc10Quirk, SenseFormat, VpdProfile,
+    DataPattern, Identification, IdentifyControllerData, InquiryProfile, ModeProfile, ModeQuirk,
+    NoMediumCapacity, NvmeBridgeFault, NvmeBridgeProfile, Profile, ProvisioningProfile, Rc10Quirk,
+    SenseFormat, SmartHealthData, VpdProfile,
 };
 
 /// Every zoo name, in the order [`all`] returns them. `sim` is the default.
@@ -35,6 +37,9 @@ pub const NAMES: &[&str] = &[
     "block-520",
     "lun-not-connected",
     "cdrom",
+    "nvme-asmedia",
+    "nvme-jmicron",
+    "nvme-realtek",
 ];
 
 /// The profile called `name`, if the zoo has one.
@@ -59,6 +64,9 @@ pub fn by_name(name: &str) -> Option<Profile> {
         "block-520" => block_520(),
         "lun-not-connected" => lun_not_connected(),
         "cdrom" => cdrom(),
+        "nvme-asmedia" => nvme_asmedia(),
+        "nvme-jmicron" => nvme_jmicron(),
+        "nvme-realtek" => nvme_realtek(),
         _ => return None,
     };
     Some(profile)
@@ -190,6 +198,8 @@ fn profile(
         mode,
         sense_format: SenseFormat::Fixed,
         behaviour: Behaviour::default(),
+        nvme_bridge: None,
+        personality_quirks: Vec::new(),
     }
 }
 
@@ -578,4 +588,135 @@ pub fn cdrom() -> Profile {
     p.behaviour.rc16_supported = false;
     p.behaviour.pattern = DataPattern::LbaStamp;
     p
+}
+
+/// An NVMe SSD behind a USB bridge speaking `protocol`: the bridge's tunnel serves `identify`
+/// and `smart` (src/sim/nvme_bridge.rs); the SCSI side is a plain SPC-4 disk of TNVMCAP / 512
+/// blocks of 512 bytes, VPD 00h/80h/83h/B0h/B1h (non-rotating; the serial is the drive's SN),
+/// and no page 89h nor ATA PASS-THROUGH: such a bridge is no SAT layer.
+fn nvme_behind_bridge(
+    name: &str,
+    inquiry: InquiryProfile,
+    protocol: NvmeBridge,
+    identify: &IdentifyControllerData,
+    smart: &SmartHealthData,
+    naa: u64,
+) -> Profile {
+    let blocks = u64::try_from(identify.tnvmcap / 512).unwrap_or(u64::MAX);
+    let vpd = vpd(&identify.serial_number, naa, 1, 0);
+    let mut p = profile(name, inquiry, Some(vpd), capacity(blocks, 512), mode_full());
+    p.nvme_bridge = Some(NvmeBridgeProfile {
+        protocol,
+        identify: identify.to_bytes(),
+        smart_log: smart.to_bytes(),
+        fault: NvmeBridgeFault::None,
+    });
+    p
+}
+
+/// `nvme-asmedia`: a healthy 1 TB NVMe SSD in an enclosure with an ASMedia ASM2362 bridge
+/// (the ASM236x/ASM246x family that smartmontools drives with `-d sntasmedia`, vendor opcode
+/// E6h; docs/references.md §NVMe behind USB bridges). The data are
+/// [`IdentifyControllerData::default`] and [`SmartHealthData::default`]. No source gives
+/// the INQUIRY strings of an ASMedia NVMe bridge, so "SimASM"/"ASM2362 NVMe sim" are
+/// invented and match no quirk row: the quirk table cannot recognize it, and
+/// `personality_quirks` holds `nvme-asmedia`, what a user's Info.plist personality keyed by
+/// the bridge's USB VID:PID would set (174c:2362, which smartmontools' `drivedb.h` maps to
+/// `-d sntasmedia`).
+pub fn nvme_asmedia() -> Profile {
+    let identify = IdentifyControllerData {
+        serial_number: "SIM2362NVME00000001".into(),
+        ..IdentifyControllerData::default()
+    };
+    let mut p = nvme_behind_bridge(
+        "nvme-asmedia",
+        inquiry("SimASM", "ASM2362 NVMe sim", "0001"),
+        NvmeBridge::Asmedia,
+        &identify,
+        &SmartHealthData::default(),
+        0x5525_4000_0000_2362,
+    );
+    p.personality_quirks = vec!["nvme-asmedia".into()];
+    p
+}
+
+/// `nvme-jmicron`: a healthy 512 GB NVMe SSD (38 °C, 1 % used, 1 TB written) in an enclosure
+/// with a JMicron JMS583 bridge (smartmontools `-d sntjmicron`, the three-step A1h exchange;
+/// docs/references.md §NVMe behind USB bridges). No source gives the INQUIRY strings of a
+/// JMS583, so "SimJMB"/"JMS583 NVMe sim" are invented and match no quirk row (not the
+/// "JMicron" family row either): `personality_quirks` holds `nvme-jmicron`, what a user's
+/// Info.plist personality keyed by the bridge's USB VID:PID (152d:0583, smartmontools'
+/// `drivedb.h`) would set. Without it nothing may send the exchange: to any other bridge
+/// A1h with byte 1 = 80h or 82h is an ATA reset.
+pub fn nvme_jmicron() -> Profile {
+    let identify = IdentifyControllerData {
+        serial_number: "SIM0583NVME00000002".into(),
+        model_number: "Sim NVMe SSD 512GB".into(),
+        firmware_revision: "SIM20B02".into(),
+        tnvmcap: 512_110_190_592,
+        ..IdentifyControllerData::default()
+    };
+    let smart = SmartHealthData {
+        composite_temperature: 311,
+        percentage_used: 1,
+        data_units_read: 2_929_688,
+        data_units_written: 1_953_125,
+        host_read_commands: 31_415_926,
+        host_write_commands: 27_182_818,
+        controller_busy_time: 301,
+        power_cycles: 130,
+        power_on_hours: 655,
+        unsafe_shutdowns: 4,
+        temperature_sensors: [311, 0, 0, 0, 0, 0, 0, 0],
+        ..SmartHealthData::default()
+    };
+    let mut p = nvme_behind_bridge(
+        "nvme-jmicron",
+        inquiry("SimJMB", "JMS583 NVMe sim", "0001"),
+        NvmeBridge::Jmicron,
+        &identify,
+        &smart,
+        0x5525_4000_0000_0583,
+    );
+    p.personality_quirks = vec!["nvme-jmicron".into()];
+    p
+}
+
+/// `nvme-realtek`: a healthy 2 TB NVMe SSD (52 °C, 7 % used, 8 TB written) in an enclosure
+/// with a Realtek RTL9210 bridge (smartmontools `-d sntrealtek`, vendor opcode E4h;
+/// docs/references.md §NVMe behind USB bridges). INQUIRY "Realtek"/"RTL9210 NVME" are the
+/// RTL9210's default configuration strings (SCSI_VENDOR "Realtek ", SCSI_PRODUCT "RTL9210
+/// NVME    ", as dumped from a bridge's configuration in the public bensuperpc/rtl9210
+/// tool's issue #50) and match the quirk table's NVME_REALTEK row on purpose, so no
+/// personality quirk is needed; the revision "1.00" is invented.
+pub fn nvme_realtek() -> Profile {
+    let identify = IdentifyControllerData {
+        serial_number: "SIM9210NVME00000003".into(),
+        model_number: "Sim NVMe SSD 2TB".into(),
+        firmware_revision: "SIM30C03".into(),
+        tnvmcap: 2_000_398_934_016,
+        ..IdentifyControllerData::default()
+    };
+    let smart = SmartHealthData {
+        composite_temperature: 325,
+        percentage_used: 7,
+        data_units_read: 23_437_500,
+        data_units_written: 15_625_000,
+        host_read_commands: 402_653_184,
+        host_write_commands: 301_989_888,
+        controller_busy_time: 9_876,
+        power_cycles: 1_024,
+        power_on_hours: 8_760,
+        unsafe_shutdowns: 52,
+        temperature_sensors: [325, 331, 0, 0, 0, 0, 0, 0],
+        ..SmartHealthData::default()
+    };
+    nvme_behind_bridge(
+        "nvme-realtek",
+        inquiry("Realtek", "RTL9210 NVME", "1.00"),
+        NvmeBridge::Realtek,
+        &identify,
+        &smart,
+        0x5525_4000_0000_9210,
+    )
 }
