@@ -4,6 +4,12 @@
 //! zoo, `src/sim/zoo.rs`), or `iscsi://HOST[:PORT]/IQN/LUN` (a real target through
 //! libiscsi; needs the `iscsi` feature).
 //!
+//! A zoo profile may carry `personality_quirks` (`Profile::personality_quirks`): the
+//! `SbcQuirks` entries a user's Info.plist personality for that enclosure would hold, for a
+//! device the quirk table cannot recognize by INQUIRY (an NVMe bridge known by its USB
+//! VID:PID). They are applied as entries of the matched personality, under `--quirk` and
+//! `--no-quirk` (`sim_personality_quirks`).
+//!
 //! By default the whole stack runs: the kernel model matches the dext's Info.plist against
 //! the device, instantiates the C++ shim built from `iig/` and `dext/`, and the shim drives
 //! the core through `sbc_core.h` (`src/kernel/`). The report is what the dext published in
@@ -95,11 +101,16 @@ pub(super) fn plist(
 /// The core's engine alone against the target.
 fn engine(options: &Options) -> Result<(String, ExitCode), CliError> {
     let (cli_on, cli_off) = (quirk_set(&options.quirks)?, quirk_set(&options.no_quirks)?);
-    let from_plist = match &options.plist {
+    let mut from_plist = match &options.plist {
         Some(path) => personality::read(path, options.personality.as_deref())
             .map_err(|e| CliError(e.to_string()))?,
         None => PersonalityQuirks::default(),
     };
+    // The simulated enclosure's personality entries, written into the personality's
+    // SbcQuirks as the stack path does (attach_stack::quirk_entries).
+    let from_sim = sim_personality_quirks(options)?;
+    from_plist.on |= from_sim;
+    from_plist.off -= from_sim;
     // The command line overrides the personality, which overrides the quirk table.
     let config = Config {
         quirks_on: (from_plist.on - cli_off) | cli_on,
@@ -129,6 +140,31 @@ pub(super) fn quirk_set(names: &[String]) -> Result<Quirks, CliError> {
     })
 }
 
+/// The zoo profile name of a `sim` or `sim:NAME` target (`None` for any other target and
+/// for `--smart-blob`, whose device is built from the blob).
+fn sim_name(options: &Options) -> Option<&str> {
+    let target = options.target.as_deref().unwrap_or("sim");
+    if options.smart_blob.is_some() {
+        return None;
+    }
+    target.strip_prefix("sim:").or((target == "sim").then_some("sim"))
+}
+
+/// The quirks of a simulated target's [`personality_quirks`](crate::sim::Profile::personality_quirks):
+/// what a user's Info.plist personality for that enclosure would set to true. Both paths
+/// apply them as `SbcQuirks` entries of the matched personality: they replace the same
+/// entries of a `--plist` personality, and `--quirk` / `--no-quirk` override them. Empty for
+/// a target that is not a zoo profile (an unknown name is [`open`]'s error to report).
+///
+/// # Errors
+/// A profile naming a quirk the core does not know.
+pub(super) fn sim_personality_quirks(options: &Options) -> Result<Quirks, CliError> {
+    match sim_name(options).and_then(zoo::by_name) {
+        Some(profile) => quirk_set(&profile.personality_quirks),
+        None => Ok(Quirks::empty()),
+    }
+}
+
 pub(super) fn open(options: &Options) -> Result<Box<dyn Target>, CliError> {
     let target = options.target.as_deref().unwrap_or("sim");
     if let Some(path) = &options.smart_blob {
@@ -142,7 +178,7 @@ pub(super) fn open(options: &Options) -> Result<Box<dyn Target>, CliError> {
             .map_err(|e| CliError(format!("{shown}: {e}")))?;
         return Ok(Box::new(Disk::new(profile)));
     }
-    if let Some(name) = target.strip_prefix("sim:").or((target == "sim").then_some("sim")) {
+    if let Some(name) = sim_name(options) {
         let profile = zoo::by_name(name).ok_or_else(|| {
             CliError(format!("no simulated device '{name}' (known: {})", zoo::NAMES.join(", ")))
         })?;

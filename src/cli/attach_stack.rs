@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use serde_json::{json, Value};
 
 use super::attach::{
-    commands_row, open, plist, quirk_set, time_key, transcript_json, transcript_text, Options,
+    commands_row, open, plist, quirk_set, sim_personality_quirks, time_key, transcript_json,
+    transcript_text, Options,
 };
 use super::report_text;
 use super::CliError;
@@ -100,12 +101,15 @@ fn check_personality(options: &Options, info_plist: &plist::Dictionary) -> Resul
     }
 }
 
-/// `--quirk` / `--no-quirk` as SbcQuirks entries under the names the dext looks up.
+/// A simulated enclosure's personality quirks, then `--quirk` / `--no-quirk`, as SbcQuirks
+/// entries under the names the dext looks up (later entries win).
 fn quirk_entries(options: &Options) -> Result<Vec<(String, bool)>, CliError> {
     let named = |names: &[String], on: bool| -> Result<Vec<(String, bool)>, CliError> {
         Ok(quirk_set(names)?.names().map(|n| (n.to_string(), on)).collect())
     };
-    let mut entries = named(&options.quirks, true)?;
+    let mut entries: Vec<(String, bool)> =
+        sim_personality_quirks(options)?.names().map(|n| (n.to_string(), true)).collect();
+    entries.extend(named(&options.quirks, true)?);
     entries.extend(named(&options.no_quirks, false)?);
     Ok(entries)
 }
