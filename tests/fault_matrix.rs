@@ -5,14 +5,17 @@
 //! A device can lie about anything (status, sense, byte counts) or vanish; none of that may
 //! make the driver hang, loop, crash or write.
 
-use sbc_core::attach::{is_non_destructive, Config};
+use sbc_core::attach::{is_non_destructive, is_read_only_tunnel, Config};
+use sbc_core::quirks::Quirks;
 use sbc_core::time::Duration;
 use sbc_dext::attach::{run, Outcome, COMMAND_LATENCY};
 use sbc_dext::sim::faults::{Fault, FaultInjector, FaultPlan};
 use sbc_dext::sim::{zoo, Disk, Profile};
 
-/// Checks the promises every run keeps, whatever the device did.
-fn check(label: &str, outcome: &Outcome, config: &Config) {
+/// Checks the promises every run keeps, whatever the device did: an NVMe bridge's tunnel
+/// commands pass that bridge's rule (their data-out included) and only they go out
+/// exclusive; every other command passes the non-destructive rule.
+fn check(label: &str, profile: &Profile, outcome: &Outcome, config: &Config) {
     assert!(
         outcome.transcript.len() <= usize::from(config.command_budget),
         "{label}: {} commands",
@@ -22,12 +25,23 @@ fn check(label: &str, outcome: &Outcome, config: &Config) {
     // one latency past it.
     let limit = config.time_budget + COMMAND_LATENCY;
     assert!(outcome.elapsed <= limit, "{label}: {:?} > {limit:?}", outcome.elapsed);
+    let bridge = profile.nvme_bridge.as_ref().map(|b| b.protocol);
     for x in &outcome.transcript {
-        assert!(is_non_destructive(&x.cdb), "{label}: destructive CDB {:02x?}", x.cdb);
+        let tunnel = bridge.is_some_and(|b| is_read_only_tunnel(b, &x.cdb, &x.data_out));
+        assert!(is_non_destructive(&x.cdb) || tunnel, "{label}: destructive CDB {:02x?}", x.cdb);
+        assert_eq!(x.exclusive, tunnel, "{label}: {:02x?}", x.cdb);
     }
 }
 
+/// Runs `profile` with `config` plus the quirks its personality sets (an NVMe enclosure's
+/// bridge quirk), with `plan`'s faults.
 fn attach_with(profile: &Profile, plan: FaultPlan, config: Config) -> Outcome {
+    let personality = profile
+        .personality_quirks
+        .iter()
+        .filter_map(|name| Quirks::by_name(name))
+        .fold(Quirks::empty(), |all, q| all | q);
+    let config = Config { quirks_on: config.quirks_on | personality, ..config };
     // Injected sense comes in the device's own format, as a real device would send it.
     let mut target = FaultInjector::new(Disk::new(profile.clone()), plan)
         .with_sense_format(profile.sense_format);
@@ -48,7 +62,7 @@ fn every_fault_at_every_step_of_every_profile() {
             for at in 0..=steps {
                 let label = format!("{} / {} at {at}", profile.name, fault.name());
                 let outcome = attach_with(&profile, FaultPlan::single(fault, at), config);
-                check(&label, &outcome, &config);
+                check(&label, &profile, &outcome, &config);
                 runs += 1;
                 refusals += usize::from(!outcome.verdict.is_accept());
             }
@@ -110,7 +124,7 @@ fn random_fault_plans_on_every_profile() {
         for seed in 1..=60u64 {
             let plan = FaultPlan::random(seed, 24);
             let label = format!("{} / seed {seed}: {plan:?}", profile.name);
-            check(&label, &attach_with(&profile, plan, config), &config);
+            check(&label, &profile, &attach_with(&profile, plan, config), &config);
             runs += 1;
         }
     }
@@ -125,7 +139,12 @@ fn tight_budgets_still_end_with_a_verdict() {
         for fault in [Fault::NotReadyForever, Fault::Busy, Fault::Timeout] {
             let plan = FaultPlan::none().with(sbc_dext::sim::faults::Trigger::From(0), fault);
             let outcome = attach_with(&profile, plan, config);
-            check(&format!("{} / {} forever", profile.name, fault.name()), &outcome, &config);
+            check(
+                &format!("{} / {} forever", profile.name, fault.name()),
+                &profile,
+                &outcome,
+                &config,
+            );
             assert!(
                 !outcome.verdict.is_accept(),
                 "{} accepted under {}",

@@ -61,6 +61,32 @@ const SAT: &[&str] = &[
     "smart_enabled",
 ];
 
+/// `smart`, for both transports (docs/report-schema.md §smart).
+const SMART: &[&str] = &[
+    "transport",
+    "available",
+    "unavailable",
+    "pass_through",
+    "health",
+    "health_detail",
+    "model",
+    "serial",
+    "firmware",
+    "temperature_c",
+    "power_on_hours",
+    "power_cycles",
+    "reallocated_sectors",
+    "pending_sectors",
+    "offline_uncorrectable",
+    "attributes",
+    "nvme",
+    "warnings",
+];
+
+/// `smart.nvme`.
+const NVME: &[&str] =
+    &["identify_controller", "smart_health_log", "bytes_read", "bytes_written", "health", "status"];
+
 fn run_json(profile: &str, transcript: bool) -> Value {
     // The engine's --json: every key, null when absent (the whole stack's JSON is the
     // registry's tree, which leaves absent values out; tests/kernel_model.rs compares them).
@@ -115,6 +141,33 @@ fn an_accepted_device_has_every_key() {
     let mut top = TOP.to_vec();
     top.push("transcript");
     assert_eq!(keys(&with), top);
+}
+
+#[test]
+fn smart_has_one_schema_for_sat_and_nvme() {
+    let sat = run_json("sat-bridge", false);
+    assert_eq!(keys(&sat["smart"]), SMART);
+    assert_eq!(sat["smart"]["transport"], "sat");
+    assert_eq!(sat["smart"]["nvme"], Value::Null);
+    for (profile, transport) in [
+        ("nvme-asmedia", "nvme-asmedia"),
+        ("nvme-jmicron", "nvme-jmicron"),
+        ("nvme-realtek", "nvme-realtek"),
+    ] {
+        let v = run_json(profile, false);
+        let smart = &v["smart"];
+        assert_eq!(keys(smart), SMART, "{profile}");
+        assert_eq!(smart["transport"], transport, "{profile}");
+        assert_eq!(smart["attributes"], Value::Array(vec![]), "{profile}");
+        assert_eq!(smart["reallocated_sectors"], Value::Null, "{profile}");
+        assert_eq!(keys(&smart["nvme"]), NVME, "{profile}");
+        assert!(["passed", "warning", "failing", "unknown"]
+            .contains(&smart["health"].as_str().unwrap()));
+        // Temperatures as kelvins and degrees, counters as numbers (strings past 2^64).
+        let log = &smart["nvme"]["smart_health_log"];
+        assert!(log["composite_temperature"]["kelvin"].is_u64(), "{profile}: {log}");
+        assert!(smart["nvme"]["bytes_written"].is_u64(), "{profile}");
+    }
 }
 
 #[test]

@@ -257,19 +257,30 @@ pub(super) fn commands_row(count: usize, ms: u64, clock: Clock) -> String {
     format!("{:<22}{count} in {ms} ms {clock}\n", "commands")
 }
 
-/// Every command, one line each.
+/// Every command, one line each; a command sent with the device's services suspended is
+/// marked `[exclusive]`, and a data-out follows its line.
 pub(super) fn transcript_text(transcript: &[crate::attach::Exchange]) -> String {
     let mut out = String::from("\ntranscript:\n");
     for x in transcript {
         out.push_str(&format!(
-            "  t+{:>6}ms  {:<32}  status {:#04x}  realized {:>5}  sense {}  -> {}\n",
+            "  t+{:>6}ms  {:<32}  status {:#04x}  realized {:>5}  sense {}  -> {}{}\n",
             x.sent_at.as_millis(),
             hex(&x.cdb),
             x.outcome.to_wire().1,
             x.realized,
             if x.sense.is_empty() { "-".into() } else { hex(&x.sense) },
-            x.action
+            x.action,
+            if x.exclusive { "  [exclusive]" } else { "" },
         ));
+        if !x.data_out.is_empty() {
+            let used = x.data_out.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            out.push_str(&format!(
+                "             data-out {} bytes: {}{}\n",
+                x.data_out.len(),
+                hex(&x.data_out[..used]),
+                if used < x.data_out.len() { " (then zeros)" } else { "" },
+            ));
+        }
     }
     out
 }
@@ -287,6 +298,8 @@ pub(super) fn transcript_json(transcript: &[crate::attach::Exchange]) -> Value {
                 "sense": if x.sense.is_empty() { Value::Null } else { json!(hex(&x.sense)) },
                 "realized": x.realized,
                 "action": x.action,
+                "exclusive": x.exclusive,
+                "data_out": if x.data_out.is_empty() { Value::Null } else { json!(hex(&x.data_out)) },
             })
         })
         .collect()
