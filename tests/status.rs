@@ -36,7 +36,7 @@ const HOST_KEYS: &[&str] =
 
 #[test]
 fn status_from_the_kernel_models_registry_prints_what_attach_prints() {
-    for profile in ["sim", "sat-bridge", "hdd-4kn"] {
+    for profile in ["sim", "sat-bridge", "hdd-4kn", "nvme-asmedia", "nvme-jmicron"] {
         let target = format!("sim:{profile}");
         let xml = stdout(&["attach", &target, "--ioreg-xml"], 0);
         assert!(xml.starts_with("<?xml"), "{profile}: {xml}");
@@ -57,6 +57,12 @@ fn status_from_the_kernel_models_registry_prints_what_attach_prints() {
         if profile == "sat-bridge" {
             assert!(rest.contains("\nSMART attributes:\n"), "{rest}");
         }
+        if profile.starts_with("nvme-") {
+            // An NVMe drive's health: the verdict through its bridge, and the log's rows.
+            assert!(rest.contains("\nSMART                 passed ("), "{rest}");
+            assert!(rest.contains("\nNVMe controller       version "), "{rest}");
+            assert!(rest.contains("\npercentage used       "), "{rest}");
+        }
 
         // JSON: the published tree attach --json prints, without what only the host knows.
         let mut expected: Value =
@@ -72,8 +78,8 @@ fn status_from_the_kernel_models_registry_prints_what_attach_prints() {
         assert_eq!(disks[0]["name"], "SbcDext");
         assert_eq!(disks[0]["class"], "IOUserSCSIPeripheralDeviceType00");
         assert_eq!(disks[0]["bsd_name"], Value::Null);
-        if profile == "sat-bridge" {
-            assert_eq!(disks[0]["report"]["smart"]["available"], true);
+        if profile == "sat-bridge" || profile.starts_with("nvme-") {
+            assert_eq!(disks[0]["report"]["smart"]["available"], true, "{profile}");
         }
     }
 }
