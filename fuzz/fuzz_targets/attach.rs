@@ -19,10 +19,10 @@ use sbc_core::attach::{
     drive, is_non_destructive, is_read_only_tunnel, Completion, Config, Engine, Executed, Host,
     Poll, Request, MAX_TRANSFER_LENGTH,
 };
-use sbc_core::wire::cdb::nvme_bridge::NvmeBridge;
-use sbc_core::wire::cdb::DataDirection;
 use sbc_core::quirks::Quirks;
 use sbc_core::time::{Duration, Instant};
+use sbc_core::wire::cdb::nvme_bridge::NvmeBridge;
+use sbc_core::wire::cdb::DataDirection;
 use sbc_core::wire::status::{ServiceResponse, TaskOutcome};
 
 /// A byte reader that yields zeros once the input is spent.
