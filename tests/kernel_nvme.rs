@@ -167,7 +167,7 @@ fn a_failing_drive_is_published_failing_and_still_served() {
     assert!(o.accepted(), "{}", log_text(&o));
     let smart = o.registry.children[0].get("SBC SMART").expect("SBC SMART").to_json();
     assert_eq!(smart["health"], "failing");
-    let failing = &smart["nvme"]["health"]["failing"];
+    let failing = &smart["nvme"]["smart_health_log"]["health"]["failing"];
     assert_eq!(failing["critical_warning"], 4, "{smart}");
     assert_eq!(failing["spare_below_threshold"], true, "{smart}");
     let detail = smart["health_detail"].as_str().expect("a line");

@@ -377,20 +377,28 @@ fn test_serde_form() {
     let c = IdentifyController::parse(&identify_controller()).value;
     let v = serde_json::to_value(c).unwrap();
     assert_eq!(v["model_number"], "Samsung SSD 970 EVO Plus 1TB");
-    assert_eq!(v["ieee_oui"], 0x002538);
-    assert_eq!(v["version"], serde_json::json!({"major": 1, "minor": 3, "tertiary": 0}));
+    assert_eq!(v["ieee_oui"], "002538");
+    assert_eq!(v["version"], "1.3");
     assert_eq!(v["wctemp"], serde_json::json!({"kelvin": 358, "celsius": 85}));
     assert_eq!(v["tnvmcap"], 1_000_204_886_016u64);
 
     let s = SmartHealthLog::parse(&smart_log()).unwrap().value;
     let v = serde_json::to_value(s).unwrap();
-    assert_eq!(v["critical_warning"], 0);
+    assert_eq!(v["critical_warning"], serde_json::json!({"value": 0, "set": []}));
     assert_eq!(v["data_units_read"], 12_345_678);
     // Past 64 bits: the decimal string, every digit kept.
     assert_eq!(v["data_units_written"], "18446744073709551621");
     assert_eq!(v["host_write_commands"], u128::MAX.to_string());
-    assert_eq!(v["temperature_sensors"][1], serde_json::json!({"kelvin": 0, "celsius": null}));
-    assert_eq!(v["temperature_sensors"][2]["celsius"], 65_262);
+    // Only implemented sensors (0 K: not implemented), numbered as in the log.
+    let sensors = v["temperature_sensors"].as_array().unwrap();
+    assert_eq!(sensors[0]["sensor"], 1);
+    assert_eq!(
+        (sensors[1]["sensor"].clone(), sensors[1]["celsius"].clone()),
+        (3.into(), 65_262.into())
+    );
+    assert!(sensors.iter().all(|t| t["kelvin"] != 0));
+    assert_eq!(v["health"], "passed");
+    assert!(v["bytes_read"].is_u64());
     let short = SmartHealthLog::parse(&smart_log()[..40]).unwrap().value;
     assert_eq!(serde_json::to_value(short).unwrap()["data_units_read"], serde_json::Value::Null);
 

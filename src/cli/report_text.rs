@@ -175,26 +175,28 @@ fn nvme_rows(nvme: &Value) -> String {
     };
     let id = &nvme["identify_controller"];
     let log = &nvme["smart_health_log"];
-    let version = &id["version"];
-    let version = match (version["major"].as_u64(), version["minor"].as_u64()) {
-        (Some(major), Some(minor)) => format!("{major}.{minor}"),
-        _ => "unknown".into(),
-    };
-    let oui = id["ieee_oui"].as_u64().map_or_else(|| "unknown".into(), |o| format!("{o:06x}"));
     row(
         "NVMe controller",
         format!(
-            "version {version}, controller ID {}, {} namespace(s), IEEE OUI {oui}",
-            or_unknown(&id["cntlid"]),
-            or_unknown(&id["nn"])
+            "version {}, controller ID {}, {} namespace(s), IEEE OUI {}",
+            or_unknown(&id["version"]),
+            or_unknown(&id["controller_id"]),
+            or_unknown(&id["number_of_namespaces"]),
+            or_unknown(&id["ieee_oui"])
         ),
     );
     row(
         "temperature limits",
         format!("warning {}, critical {}", celsius(&id["wctemp"]), celsius(&id["cctemp"])),
     );
-    let warning = log["critical_warning"].as_u64();
-    row("critical warning", warning.map_or("unknown".into(), |w| format!("{w:#04x}")));
+    let warning = &log["critical_warning"];
+    let set: Vec<String> = warning["set"].as_array().into_iter().flatten().map(text).collect();
+    let warning = match warning["value"].as_u64() {
+        Some(w) if set.is_empty() => format!("{w:#04x}"),
+        Some(w) => format!("{w:#04x} ({})", set.join(", ")),
+        None => "unknown".into(),
+    };
+    row("critical warning", warning);
     row(
         "available spare",
         format!(
@@ -204,8 +206,8 @@ fn nvme_rows(nvme: &Value) -> String {
         ),
     );
     row("percentage used", format!("{}%", or_unknown(&log["percentage_used"])));
-    row("data read", bytes(&nvme["bytes_read"]));
-    row("data written", bytes(&nvme["bytes_written"]));
+    row("data read", bytes(&log["bytes_read"]));
+    row("data written", bytes(&log["bytes_written"]));
     for (key, label) in [
         ("unsafe_shutdowns", "unsafe shutdowns"),
         ("media_errors", "media errors"),
@@ -217,14 +219,15 @@ fn nvme_rows(nvme: &Value) -> String {
         "over temperature",
         format!(
             "{} min above warning, {} min above critical",
-            or_unknown(&log["warning_temperature_time"]),
-            or_unknown(&log["critical_temperature_time"])
+            or_unknown(&log["warning_temperature_minutes"]),
+            or_unknown(&log["critical_temperature_minutes"])
         ),
     );
-    let sensors: Vec<String> = (1..)
-        .zip(log["temperature_sensors"].as_array().into_iter().flatten())
-        .filter(|(_, t)| t["celsius"].is_number())
-        .map(|(n, t): (u32, _)| format!("{n}: {}", celsius(t)))
+    let sensors: Vec<String> = log["temperature_sensors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| format!("{}: {}", text(&t["sensor"]), celsius(t)))
         .collect();
     if !sensors.is_empty() {
         row("temperature sensors", sensors.join(", "));

@@ -390,39 +390,18 @@ mod serialize {
         s.serialize_field("nvme", &Nvme(nvme))
     }
 
-    /// `nvme`: {identify_controller, smart_health_log, bytes_read, bytes_written, health,
-    /// status}.
+    /// `nvme`: {identify_controller, smart_health_log, status}, the wire types' serde form
+    /// (`wire::nvme_serde`; the log's carries its bytes and its verdict).
     struct Nvme<'a>(&'a NvmeReport);
 
     impl Serialize for Nvme<'_> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             let n = self.0;
-            let log = n.health_log();
-            let log = log.as_ref();
-            let mut s = serializer.serialize_struct("Nvme", 6)?;
+            let mut s = serializer.serialize_struct("Nvme", 3)?;
             s.serialize_field("identify_controller", &n.identify())?;
-            s.serialize_field("smart_health_log", &log)?;
-            s.serialize_field("bytes_read", &Count(log.and_then(|l| l.bytes_read())))?;
-            s.serialize_field("bytes_written", &Count(log.and_then(|l| l.bytes_written())))?;
-            s.serialize_field("health", &n.health())?;
+            s.serialize_field("smart_health_log", &n.health_log())?;
             s.serialize_field("status", &n.status)?;
             s.end()
-        }
-    }
-
-    /// A 128-bit count: a number up to 2^64 - 1, its decimal string beyond (the wire
-    /// types' form).
-    struct Count(Option<u128>);
-
-    impl Serialize for Count {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            match self.0 {
-                None => serializer.serialize_none(),
-                Some(v) => match u64::try_from(v) {
-                    Ok(v) => serializer.serialize_u64(v),
-                    Err(_) => serializer.collect_str(&v),
-                },
-            }
         }
     }
 }

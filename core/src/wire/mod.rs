@@ -36,6 +36,8 @@ pub mod inquiry;
 pub mod lba_status;
 pub mod mode;
 pub mod nvme;
+#[cfg(feature = "serde")]
+mod nvme_serde;
 pub mod read_capacity;
 pub mod report_luns;
 pub mod smart;

@@ -121,7 +121,10 @@ impl serde::Serialize for Temperature {
 /// A 128-bit counter as a number when it fits 64 bits, else as its decimal string, so that
 /// JSON readers and the property writer (which stop at 64 bits) keep every digit.
 #[cfg(feature = "serde")]
-fn serde_u128<S: serde::Serializer>(v: &Option<u128>, serializer: S) -> Result<S::Ok, S::Error> {
+pub(super) fn serde_u128<S: serde::Serializer>(
+    v: &Option<u128>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match v {
         None => serializer.serialize_none(),
         Some(v) => match u64::try_from(*v) {
@@ -134,7 +137,6 @@ fn serde_u128<S: serde::Serializer>(v: &Option<u128>, serializer: S) -> Result<S
 /// The NVMe version a controller reports (VER, Identify Controller bytes 80..=83; also the
 /// VS register's layout): major in bits 31:16, minor in 15:8, tertiary in 7:0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NvmeVersion {
     /// MJR.
     pub major: u16,
@@ -170,7 +172,6 @@ impl fmt::Display for NvmeVersion {
 /// fields a health report needs, as plain values. A field is `None` when its bytes were not
 /// transferred.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct IdentifyController {
     /// PCI Vendor ID (VID, bytes 0..=1).
     pub vid: Option<u16>,
@@ -211,10 +212,8 @@ pub struct IdentifyController {
     /// Critical Composite Temperature Threshold (CCTEMP, bytes 268..=269); 0 K = none.
     pub cctemp: Option<Temperature>,
     /// Total NVM Capacity in bytes (TNVMCAP, bytes 280..=295); 0 when not reported.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub tnvmcap: Option<u128>,
     /// Unallocated NVM Capacity in bytes (UNVMCAP, bytes 296..=311).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub unvmcap: Option<u128>,
     /// Number of Namespaces (NN, bytes 516..=519): the largest namespace ID.
     pub nn: Option<u32>,
@@ -331,11 +330,15 @@ impl CriticalWarning {
     }
 }
 
-/// The raw byte.
+/// `{"value": 4, "set": ["reliability-degraded"]}`: the byte, and the names of its bits.
 #[cfg(feature = "serde")]
 impl serde::Serialize for CriticalWarning {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u8(self.bits())
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("CriticalWarning", 2)?;
+        s.serialize_field("value", &self.bits())?;
+        s.serialize_field("set", &crate::wire::nvme_serde::Names(*self))?;
+        s.end()
     }
 }
 
@@ -343,7 +346,6 @@ impl serde::Serialize for CriticalWarning {
 /// Figure 207). Counters are the 128-bit values as sent; a field is `None` when its bytes
 /// were not transferred.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SmartHealthLog {
     /// Critical Warning (byte 0).
     pub critical_warning: CriticalWarning,
@@ -359,34 +361,24 @@ pub struct SmartHealthLog {
     /// Endurance Group Critical Warning Summary (byte 6).
     pub endurance_group_critical_warning_summary: Option<u8>,
     /// Data Units Read (bytes 32..=47), thousands of 512-byte units.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub data_units_read: Option<u128>,
     /// Data Units Written (bytes 48..=63), thousands of 512-byte units.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub data_units_written: Option<u128>,
     /// Host Read Commands (bytes 64..=79).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub host_read_commands: Option<u128>,
     /// Host Write Commands (bytes 80..=95).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub host_write_commands: Option<u128>,
     /// Controller Busy Time, minutes (bytes 96..=111).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub controller_busy_time: Option<u128>,
     /// Power Cycles (bytes 112..=127).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub power_cycles: Option<u128>,
     /// Power On Hours (bytes 128..=143).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub power_on_hours: Option<u128>,
     /// Unsafe Shutdowns (bytes 144..=159).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub unsafe_shutdowns: Option<u128>,
     /// Media and Data Integrity Errors (bytes 160..=175).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub media_errors: Option<u128>,
     /// Number of Error Information Log Entries over the controller's life (bytes 176..=191).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "serde_u128"))]
     pub error_log_entries: Option<u128>,
     /// Warning Composite Temperature Time, minutes (bytes 192..=195).
     pub warning_temperature_time: Option<u32>,

@@ -1,104 +1,23 @@
 //! Renderers for NVMe admin data read through a USB bridge: the Identify Controller data
-//! structure (4096 bytes) and the SMART / Health Information log page (512 bytes).
+//! structure (4096 bytes) and the SMART / Health Information log page (512 bytes), both in
+//! the core's serde form (`sbc_core::wire::nvme`), the one the attach report carries.
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use sbc_core::wire::nvme::{health, IdentifyController, SmartHealthLog, Temperature};
+use sbc_core::wire::nvme::{IdentifyController, SmartHealthLog};
 
-/// A 128-bit count: a JSON number up to 2^64 - 1, its decimal string beyond (as the core's
-/// serde form does), so no digit is lost.
-fn u128_value(v: Option<u128>) -> Value {
-    match v {
-        None => Value::Null,
-        Some(v) => u64::try_from(v).map_or_else(|_| Value::String(v.to_string()), Value::from),
-    }
-}
-
-/// `{"kelvin", "celsius"}`; `celsius` null for 0 K (not reported).
-fn temperature(t: Option<Temperature>) -> Value {
-    t.map_or(Value::Null, |t| json!({ "kelvin": t.kelvin(), "celsius": t.celsius() }))
-}
-
-fn text(s: Option<impl std::fmt::Display>) -> Value {
-    s.map_or(Value::Null, |s| Value::String(s.to_string()))
-}
-
-/// Identify Controller (NVMe Base 2.0a Figure 275): identity, version, limits, thresholds.
+/// Identify Controller (NVMe Base 2.0a Figure 275), in the core's serde form: the form the
+/// attach report's `smart.nvme.identify_controller` has.
 pub(super) fn identify_controller(c: &IdentifyController) -> Value {
-    json!({
-        "model_number": text(c.model_number),
-        "serial_number": text(c.serial_number),
-        "firmware_revision": text(c.firmware_revision),
-        "vid": c.vid.map(|v| format!("{v:#06x}")),
-        "ssvid": c.ssvid.map(|v| format!("{v:#06x}")),
-        "ieee_oui": c.ieee_oui.map(|v| format!("{v:06x}")),
-        "controller_id": c.cntlid,
-        "version": text(c.version),
-        "number_of_namespaces": c.nn,
-        "wctemp": temperature(c.wctemp),
-        "cctemp": temperature(c.cctemp),
-        "mdts": c.mdts,
-        "cmic": c.cmic,
-        "oacs": c.oacs,
-        "firmware_slots": c.firmware_slots(),
-        "lpa": c.lpa,
-        "error_log_entries": c.error_log_entries(),
-        "npss": c.npss,
-        "tnvmcap": u128_value(c.tnvmcap),
-        "unvmcap": u128_value(c.unvmcap),
-    })
+    serde_json::to_value(c).unwrap_or(Value::Null)
 }
 
-/// SMART / Health Information (NVMe Base 2.0a Figure 207) with the counters, data units in
-/// bytes as well, the temperatures in kelvins and °C, and the verdict (without an earlier
-/// reading, so a growth of media errors cannot be seen).
+/// SMART / Health Information (Figure 207), in the core's serde form (`smart.nvme.
+/// smart_health_log`): the counters, the data units in bytes too, the temperatures in
+/// kelvins and °C, and the verdict (without an earlier reading, so a growth of media errors
+/// cannot be seen).
 pub(super) fn smart_log(s: &SmartHealthLog) -> Value {
-    let warning = s.critical_warning;
-    let mut m = Map::new();
-    m.insert(
-        "critical_warning".into(),
-        json!({
-            "value": warning.bits(),
-            "set": warning.names().collect::<Vec<_>>(),
-        }),
-    );
-    m.insert("composite_temperature".into(), temperature(s.composite_temperature));
-    m.insert("available_spare".into(), json!(s.available_spare));
-    m.insert("available_spare_threshold".into(), json!(s.available_spare_threshold));
-    m.insert("percentage_used".into(), json!(s.percentage_used));
-    m.insert(
-        "endurance_group_critical_warning_summary".into(),
-        json!(s.endurance_group_critical_warning_summary),
-    );
-    m.insert("data_units_read".into(), u128_value(s.data_units_read));
-    m.insert("bytes_read".into(), u128_value(s.bytes_read()));
-    m.insert("data_units_written".into(), u128_value(s.data_units_written));
-    m.insert("bytes_written".into(), u128_value(s.bytes_written()));
-    for (key, v) in [
-        ("host_read_commands", s.host_read_commands),
-        ("host_write_commands", s.host_write_commands),
-        ("controller_busy_time_minutes", s.controller_busy_time),
-        ("power_cycles", s.power_cycles),
-        ("power_on_hours", s.power_on_hours),
-        ("unsafe_shutdowns", s.unsafe_shutdowns),
-        ("media_errors", s.media_errors),
-        ("error_log_entries", s.error_log_entries),
-    ] {
-        m.insert(key.into(), u128_value(v));
-    }
-    m.insert("warning_temperature_minutes".into(), json!(s.warning_temperature_time));
-    m.insert("critical_temperature_minutes".into(), json!(s.critical_temperature_time));
-    let sensors: Vec<Value> = s
-        .sensors()
-        .map(|(n, t)| json!({ "sensor": n, "kelvin": t.kelvin(), "celsius": t.celsius() }))
-        .collect();
-    m.insert("temperature_sensors".into(), Value::Array(sensors));
-    m.insert("thermal_1_transitions".into(), json!(s.thermal_1_transitions));
-    m.insert("thermal_2_transitions".into(), json!(s.thermal_2_transitions));
-    m.insert("thermal_1_seconds".into(), json!(s.thermal_1_seconds));
-    m.insert("thermal_2_seconds".into(), json!(s.thermal_2_seconds));
-    m.insert("health".into(), Value::String(health(s, None).to_string()));
-    Value::Object(m)
+    serde_json::to_value(s).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -130,7 +49,7 @@ mod test {
         assert_eq!(d["bytes_written"], "9444732965739290427904000");
         assert_eq!(d["power_on_hours"], 42);
         assert_eq!(d["temperature_sensors"][0]["celsius"], 27);
-        assert_eq!(d["health"], "failing (critical warning 0x04: reliability-degraded)");
+        assert_eq!(d["health"]["failing"]["critical_warning"], 4);
         let text = render(Kind::NvmeSmartLog, &smart(), false).unwrap();
         assert!(text.contains("power_on_hours: 42"), "{text}");
         let cut = decode(Kind::NvmeSmartLog, &smart()[..100]).unwrap();
