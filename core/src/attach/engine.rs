@@ -14,7 +14,9 @@
 //! - unit attentions that make something stale ([`Change`]): 28h and 2Ah/09h re-read the
 //!   capacity (at most [`CAPACITY_REREADS`] times per attach); 3Fh/03h and 3Fh/05h re-read
 //!   standard INQUIRY once per attach (a detour); any other is the same command again;
-//! - the allowlist: no command leaves without passing [`is_non_destructive`];
+//! - the allowlist: no command leaves without passing [`is_non_destructive`] (or, in the
+//!   NVMe phase, [`is_read_only_tunnel`] for the bridge the quirks name), and no vendor
+//!   opcode leaves without being marked exclusive;
 //! - the log records (the `log` crate; the C ABI forwards them to its callback), one per
 //!   decision: at info each command sent (`attach: send NAME (XXh), N bytes DIR`), each
 //!   completion with the policy's action (`attach: NAME (XXh): ACTION`, the line the kernel
@@ -37,7 +39,7 @@ use crate::quirks::Quirks;
 use crate::sense::{self, AtaReturn, SenseCode};
 use crate::time::{Duration, Instant};
 use crate::wire::cdb::nvme_bridge::JMICRON_BLOCK_LEN;
-use crate::wire::cdb::{Command, DataDirection, Opcode};
+use crate::wire::cdb::{needs_exclusive_access, Command, DataDirection, Opcode};
 use crate::wire::usable_length;
 
 /// Times a capacity-changing unit attention may send the engine back to READ CAPACITY.
