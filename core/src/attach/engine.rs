@@ -138,7 +138,9 @@ impl Engine {
             State::Done(verdict) => return Poll::Done(*verdict),
         };
         match built {
-            Ok(command) if self.admits(&command) => Poll::Command(self.emit(command, access, now)),
+            Ok(command) if self.admits(&command, access) => {
+                Poll::Command(self.emit(command, access, now))
+            }
             Ok(_) => {
                 let why = "command outside the non-destructive allowlist";
                 Poll::Done(self.finish_logged(RefuseReason::InternalError(why).into()))
@@ -152,9 +154,15 @@ impl Engine {
 
     /// The allowlist: [`is_non_destructive`], or for an NVMe bridge's tunnel
     /// [`is_read_only_tunnel`] of that bridge with the command's data-out, whose length
-    /// must be the command's transfer length.
-    fn admits(&self, command: &Command) -> bool {
+    /// must be the command's transfer length; and a vendor opcode only when `access` is
+    /// exclusive.
+    fn admits(&self, command: &Command, access: Access) -> bool {
         let cdb = command.cdb.as_bytes();
+        // DriverKit passes a vendor opcode only inside the exclusive window
+        // (docs/driverkit.md §Vendor opcodes): one not marked so is never emitted.
+        if needs_exclusive_access(cdb) && access == Access::Shared {
+            return false;
+        }
         let State::Running(phase) = &self.state else {
             return is_non_destructive(cdb);
         };
