@@ -497,7 +497,21 @@ fn direction_name(direction: DataDirection) -> &'static str {
 
 #[cfg(test)]
 mod test {
+    use super::super::nvme::{Nvme, Read};
     use super::*;
+    use crate::wire::cdb::nvme_bridge::NvmeBridge;
+
+    #[test]
+    fn test_vendor_opcode_needs_the_exclusive_window() {
+        let config = Config { quirks_on: Quirks::NVME_ASMEDIA, ..Config::default() };
+        let mut engine = Engine::begin(config, Instant::from_millis(0));
+        let phase = Phase::Nvme(Nvme::Vendor { bridge: NvmeBridge::Asmedia, read: Read::Identify });
+        engine.state = State::Running(phase);
+        let command = phase.command(&engine.report).expect("E6h IDENTIFY");
+        assert_eq!(phase.access(), Access::Exclusive { ends: true });
+        assert!(engine.admits(&command, phase.access()));
+        assert!(!engine.admits(&command, Access::Shared), "E6h outside the window");
+    }
 
     #[test]
     fn test_engine_fits_caller_storage() {
