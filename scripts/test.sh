@@ -2,7 +2,7 @@
 # The one test command (the README's second command; .ci/run calls it).
 #
 # Installs the system packages the suite needs when they are missing, then runs:
-# rustfmt, clippy (warnings are errors), every test (the bindgen drift test included; the
+# rustfmt, clippy and rustdoc (warnings are errors), every test (the bindgen drift test included; the
 # dext's C++ is built with g++ -Werror by build.rs and run by the kernel model's tests),
 # the dext's C++ again under ASan/UBSan, Miri on the C ABI, a compile of the fuzz targets,
 # and the freestanding-staticlib proof.
@@ -50,6 +50,10 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --exclude sbc-core-staticlib --all-targets --features regen-bindings,iscsi --quiet -- -D warnings
 cargo clippy -p sbc-core-staticlib --quiet -- -D warnings
 cargo clippy --manifest-path fuzz/Cargo.toml --quiet -- -D warnings
+
+step "cargo doc (warnings are errors: broken and private intra-doc links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --exclude sbc-core-staticlib --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p sbc-core --features serde --quiet
 
 step "cargo test"
 cargo test --workspace --exclude sbc-core-staticlib --features regen-bindings,iscsi --quiet

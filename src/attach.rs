@@ -1,7 +1,7 @@
 //! Drives the core's characterization engine against a [`Target`]: what the dext does in
 //! `UserDetermineDeviceCharacteristics`, minus DriverKit.
 //!
-//! The loop is the core's own ([`sbc_core::attach::drive`]), the one the shim runs; this
+//! The loop is the core's own ([`sbc_core::attach::drive()`]), the one the shim runs; this
 //! module is its [`Host`]: it sends each command to the target and keeps the clock the
 //! target runs on ([`Clock`]):
 //!
@@ -15,7 +15,7 @@
 //!
 //! The DriverKit rule that reaches the engine through this loop: sense data arrives cut to
 //! the length the request asked for (18 bytes, or 22 for ATA PASS-THROUGH;
-//! docs/driverkit.md §Sense length, [A]). The drive loop's sense buffer has exactly that
+//! docs/driverkit.md §Sense length, \[A\]). The drive loop's sense buffer has exactly that
 //! length.
 
 use sbc_core::attach::drive::Exchange as Seen;

@@ -220,7 +220,7 @@ pub(super) fn time_key(clock: Clock) -> &'static str {
 
 /// The stable JSON shape of an attach (`docs/report-schema.md`): the report as the dext
 /// publishes it ([`Published`], the same schema the I/O Registry gets), then what only the
-/// host knows: `commands`, the duration ([`time_key`]) and, when asked, the `transcript`.
+/// host knows: `commands`, the duration (`time_key`) and, when asked, the `transcript`.
 pub fn outcome_json(outcome: &Outcome, with_transcript: bool) -> Value {
     let mut report = outcome.report;
     // The outcome's verdict is the engine's last word; the report carries the same.

@@ -2,7 +2,7 @@
 //! keeps it from loading, matching or working (docs/driverkit.md §Info.plist personality,
 //! §Entitlements, §Known failure modes).
 //!
-//! The checks are data: [`BUNDLE`], [`PERSONALITY`] and [`ENTITLEMENTS`] are tables of keys,
+//! The checks are data: `BUNDLE`, `PERSONALITY` and `ENTITLEMENTS` are tables of keys,
 //! each with the value it must have and what a wrong one does. Only the checks that look
 //! beyond one value are code: the `SbcQuirks` dictionary (through the same entry check as
 //! [`crate::personality`]), the `IOUserClass` against the classes the `.iig` files declare,

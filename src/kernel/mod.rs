@@ -6,7 +6,7 @@
 //! built out of `iig/` and `dext/` (the DriverKit facsimile, `driverkit/`, and the iig
 //! stand-in, [`iig`]); then `init`, `Start` and `UserDetermineDeviceCharacteristics` are
 //! called (in either order: which one the kernel uses first is unknown, docs/driverkit.md
-//! §Unknowns, 4), every framework call the dext makes is served by [`host`] under the
+//! §Unknowns, 4), every framework call the dext makes is served by `host` (host.rs) under the
 //! documented rules, and `Stop` and the last release end it. What the dext published is in
 //! the registry ([`registry`], printed like `ioreg -l`), what it logged in the log.
 //!

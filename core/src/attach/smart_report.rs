@@ -150,7 +150,7 @@ impl NvmeReport {
         self.health_log.get().and_then(|d| SmartHealthLog::parse(d).ok()).map(|d| d.value)
     }
 
-    /// Keeps Identify Controller's bytes (the first [`IDENTIFY_KEPT`]); empty `data`
+    /// Keeps Identify Controller's bytes (the first `IDENTIFY_KEPT`, 520); empty `data`
     /// forgets them.
     pub fn set_identify(&mut self, data: &[u8]) {
         self.identify = Captured::of(data);

@@ -55,7 +55,7 @@ impl Default for SbcAttachStorage {
     }
 }
 
-/// `sbc_attach`: the opaque attach handle (an [`AttachState`] at the start of the storage).
+/// `sbc_attach`: the opaque attach handle (an `AttachState` at the start of the storage).
 #[repr(C)]
 pub struct SbcAttach {
     _opaque: [u8; 0],
@@ -436,7 +436,7 @@ pub unsafe extern "C" fn sbc_attach_begin(
 /// `sbc_attach_poll`.
 ///
 /// # Safety
-/// `attach` NULL or as [`state`] requires; `poll_out` NULL or valid for writes of one
+/// `attach` NULL or as `state` requires; `poll_out` NULL or valid for writes of one
 /// `SbcPoll` (header contract).
 #[no_mangle]
 pub unsafe extern "C" fn sbc_attach_poll(
@@ -490,7 +490,7 @@ pub unsafe extern "C" fn sbc_attach_poll(
 /// `sbc_attach_data_out`.
 ///
 /// # Safety
-/// `attach` NULL or as [`state`] requires; `data` NULL or valid for writes of `capacity`
+/// `attach` NULL or as `state` requires; `data` NULL or valid for writes of `capacity`
 /// bytes; `length_out` NULL or valid for writes of one `size_t` (header contract).
 #[no_mangle]
 pub unsafe extern "C" fn sbc_attach_data_out(
@@ -549,7 +549,7 @@ fn refused(function: &str, status: Status, why: impl core::fmt::Display) -> SbcS
 /// `sbc_attach_complete`.
 ///
 /// # Safety
-/// `attach` NULL or as [`state`] requires; `completion` NULL or valid for reads of one
+/// `attach` NULL or as `state` requires; `completion` NULL or valid for reads of one
 /// `SbcCompletion`, whose `sense` is NULL or valid for reads of `sense_length` bytes; `data`
 /// NULL or valid for reads of `data_length` bytes (header contract).
 #[no_mangle]
@@ -637,7 +637,7 @@ pub unsafe extern "C" fn sbc_attach_complete(
 /// `sbc_attach_verdict`.
 ///
 /// # Safety
-/// `attach` NULL or as [`state`] requires; `accept_out` and `reason_out` NULL or valid for
+/// `attach` NULL or as `state` requires; `accept_out` and `reason_out` NULL or valid for
 /// writes of one value; `text` NULL or valid for writes of `text_capacity` bytes (header
 /// contract).
 #[no_mangle]
@@ -697,7 +697,7 @@ unsafe fn finished<'a>(attach: *const SbcAttach) -> Result<&'a Report, Status> {
 /// `sbc_attach_summary`.
 ///
 /// # Safety
-/// `attach` NULL or as [`state`] requires; `summary_out` NULL or valid for writes of one
+/// `attach` NULL or as `state` requires; `summary_out` NULL or valid for writes of one
 /// `SbcAttachSummary` (header contract).
 #[no_mangle]
 pub unsafe extern "C" fn sbc_attach_summary(
@@ -820,7 +820,7 @@ impl crate::property::PropertySink for CSink<'_> {
 /// enable: the tree is the report's `Serialize` schema, `attach::Published`).
 ///
 /// # Safety
-/// `attach` NULL or as [`state`] requires; `sink` NULL or valid for reads of one
+/// `attach` NULL or as `state` requires; `sink` NULL or valid for reads of one
 /// `SbcPropertySink` whose callbacks are NULL or functions of the header's types (header
 /// contract).
 #[cfg(feature = "serde")]

@@ -105,7 +105,7 @@ const READ_ATTEMPTS: usize = 64;
 /// stores). A record being emitted on another thread while the callback is replaced may
 /// still reach the callback it read before the change (see the header).
 ///
-/// A non-NULL callback installs [`FORWARD`] as `log`'s logger if none is yet; while it is
+/// A non-NULL callback installs `FORWARD` as `log`'s logger if none is yet; while it is
 /// the logger, the maximum level follows the callback (`Trace` when set, `Off` when NULL),
 /// inside the same critical section, so concurrent calls cannot leave the level of the
 /// other's callback. When another logger holds `log`, the callback is told so once.

@@ -1,7 +1,7 @@
 //! The error-recovery policy: one pure function from how a command ended to the one thing to
 //! do about it.
 //!
-//! Decoders report facts (the [`sense`](crate::sense) decoder, the
+//! Decoders report facts (the [`sense`] decoder, the
 //! [`status`](crate::wire::status) codes); only this module decides. [`decide`] takes an
 //! [`Input`] (the [`TaskOutcome`], whether the realized count fits the command, decoded
 //! sense, which command, retries used so far per [`Budget`], quirks) and returns one

@@ -2,7 +2,7 @@
 //! standard text (SPC-5 §4.4.3 "Sense key and additional sense code definitions", table
 //! "ASC and ASCQ assignments"; the list itself is T10's `asc-num.txt`).
 //!
-//! The table lives in [`asc_table`](super::asc_table), generated from
+//! The table lives in `asc_table` (sense/asc_table.rs), generated from
 //! `tests/fixtures/t10/asc-ascq.tsv` by `core/tests/asc_table_drift.rs` (run it with
 //! `SBC_REGENERATE=1` to rewrite the file; without it the test fails on any drift). Lookup
 //! is a binary search over the sorted exact codes, then a scan of the six ranges.
@@ -197,7 +197,7 @@ static HAS_RANGE: [bool; 256] = {
 /// "Decompression exception short algorithm id of nn", next to the ranges 4Dh/00h..FFh
 /// and 70h/00h..FFh that cover them. When a range covers the pair and the exact row's text
 /// has the word `nn`, the range wins and its text is printed with the value filled in,
-/// as sg3_utils prints it ("Tagged overlapped commands [0x0]"). Rows that mention `nn`
+/// as sg3_utils prints it ("Tagged overlapped commands \[0x0\]"). Rows that mention `nn`
 /// with no range covering them (40h/00h "Ram failure (should use 40 nn)") stay exact.
 pub fn describe(asc: u8, ascq: u8) -> AscText {
     let code = u16::from_be_bytes([asc, ascq]);
