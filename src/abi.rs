@@ -75,7 +75,17 @@ same_layout!(ffi::SbcAttach, bindings::sbc_attach, []);
 same_layout!(
     ffi::SbcAttachConfig,
     bindings::sbc_attach_config,
-    [quirks_on, quirks_off, time_budget_ms, command_timeout_ms, command_budget, usb, reserved]
+    [
+        quirks_on,
+        quirks_off,
+        time_budget_ms,
+        command_timeout_ms,
+        command_budget,
+        usb,
+        reserved,
+        usb_vendor_id,
+        usb_product_id
+    ]
 );
 same_layout!(
     ffi::SbcPoll,

@@ -51,7 +51,8 @@ extern "C" {
  * 0.5.0: NVMe health through USB bridges: sbc_poll.ends_exclusive (was a reserved byte),
  *        sbc_poll.exclusive set by the engine for every bridge tunnel command (JMicron's
  *        A1h exchange too), sbc_attach_data_out; the report's smart.transport and
- *        smart.nvme; the quirks nvme-jmicron, nvme-asmedia, nvme-realtek. */
+ *        smart.nvme; the quirks nvme-jmicron, nvme-asmedia, nvme-realtek;
+ *        sbc_attach_config.usb_vendor_id / usb_product_id (were reserved bytes). */
 #define SBC_CORE_ABI_VERSION 0x000500u
 
 /* The ABI version the linked core implements (same encoding as SBC_CORE_ABI_VERSION). */
@@ -339,7 +340,10 @@ typedef struct sbc_attach_config {
   uint32_t command_timeout_ms; /* 0: SBC_DEFAULT_TIMEOUT_MS, each command */
   uint16_t command_budget;     /* 0: 192 commands */
   bool usb;                    /* the transport is USB: Linux's USB defaults join the quirks */
-  uint8_t reserved[5];         /* zero */
+  uint8_t reserved[1];         /* zero */
+  uint16_t usb_vendor_id;      /* USB idVendor of the device, 0: unknown (needs usb) */
+  uint16_t usb_product_id;     /* USB idProduct, 0: unknown; a known ID joins the core's USB ID
+                                * table's quirks (an NVMe bridge's tunnel) */
 } sbc_attach_config;
 
 /* What sbc_attach_poll asks for. */
@@ -363,8 +367,9 @@ typedef struct sbc_poll {
 /* Starts an attach at `now_ms` in `storage[0..storage_size)`, and returns it in
  * `*attach_out` (a pointer into `storage`). `storage` shorter than SBC_ATTACH_STORAGE_SIZE is
  * SBC_STATUS_INSUFFICIENT_SIZE; not aligned to SBC_ATTACH_STORAGE_ALIGN, a non-zero
- * reserved byte in `config`, or a bit in `quirks_on`/`quirks_off` that is no quirk's (take
- * flags from sbc_quirk_by_name only) is SBC_STATUS_INVALID_ARGUMENT. The storage's previous
+ * reserved byte in `config`, a bit in `quirks_on`/`quirks_off` that is no quirk's (take
+ * flags from sbc_quirk_by_name only), or a USB ID without `usb` is
+ * SBC_STATUS_INVALID_ARGUMENT. The storage's previous
  * contents are not read: beginning again in the same storage starts a new attach. Nothing is
  * sent yet. */
 typedef struct sbc_attach sbc_attach;

@@ -9,7 +9,7 @@
 mod common;
 
 use common::scripted_disk::*;
-use sbc_core::attach::{Config, SmartTransport, SmartUnavailable, Verdict};
+use sbc_core::attach::{Config, SmartTransport, SmartUnavailable, UsbId, Verdict};
 use sbc_core::quirks::Quirks;
 use sbc_core::time::Instant;
 use sbc_core::wire::nvme::NvmeHealth;
@@ -251,4 +251,33 @@ fn health_log_rejected_keeps_the_identity() {
     let smart = o.report.smart.expect("the NVMe phase ran");
     assert_eq!(smart.unavailable, Some(SmartUnavailable::HealthLogUnreadable));
     assert_eq!(smart.model.as_str(), Some("ACME NVMe 2TB"));
+}
+
+#[test]
+fn a_bridge_known_by_its_usb_id_is_asked_through_its_tunnel() {
+    let asmedia = UsbId { vendor: 0x174c, product: 0x2362 };
+    let config = Config { usb: true, usb_id: Some(asmedia), ..Config::default() };
+    let o = run(config, &mut bridged(Disk::healthy(), drive()));
+    assert_eq!(o.verdict, Verdict::Accept);
+    assert!(o.report.quirks.contains(Quirks::NVME_ASMEDIA));
+    let smart = o.report.smart.expect("the NVMe phase ran");
+    assert_eq!(smart.transport, SmartTransport::NvmeAsmedia);
+    assert!(smart.available());
+    // An ID the table does not list (an ASMedia SATA bridge): SMART over SAT is tried
+    // instead (this disk has no ATA pass-through), never a tunnel.
+    let sata = UsbId { vendor: 0x174c, product: 0x55aa };
+    let config = Config { usb: true, usb_id: Some(sata), ..Config::default() };
+    let o = run(config, &mut bridged(Disk::healthy(), drive()));
+    assert!(!o.report.quirks.contains(Quirks::NVME_ASMEDIA));
+    assert!(o.cdbs.iter().all(|c| c[0] != 0xE6));
+    assert_eq!(o.report.smart.map(|s| s.transport), Some(SmartTransport::Sat));
+    // The personality can still turn the row off.
+    let config = Config {
+        usb: true,
+        usb_id: Some(asmedia),
+        quirks_off: Quirks::NVME_ASMEDIA,
+        ..Config::default()
+    };
+    let o = run(config, &mut bridged(Disk::healthy(), drive()));
+    assert!(o.cdbs.iter().all(|c| c[0] != 0xE6));
 }

@@ -17,7 +17,7 @@
 use libfuzzer_sys::fuzz_target;
 use sbc_core::attach::{
     drive, is_non_destructive, is_read_only_tunnel, Completion, Config, Engine, Executed, Host,
-    Poll, Request, MAX_TRANSFER_LENGTH,
+    Poll, Request, UsbId, MAX_TRANSFER_LENGTH, USB_ID_TABLE,
 };
 use sbc_core::quirks::Quirks;
 use sbc_core::time::{Duration, Instant};
@@ -160,6 +160,15 @@ fuzz_target!(|input: &[u8]| {
         command_budget: u16::from(script.u8()),
         command_timeout: Duration::from_millis(u64::from(script.u16())),
         usb: script.u8() & 1 == 1,
+        // One of the table's bridges, or an ID it does not list, or none.
+        usb_id: match script.u8() % 5 {
+            0 => None,
+            n => Some(
+                USB_ID_TABLE
+                    .get(usize::from(n - 1))
+                    .map_or(UsbId { vendor: script.u16(), product: script.u16() }, |r| r.id),
+            ),
+        },
     };
     let begin = Instant::from_millis(u64::from(script.u32()));
     let deadline = begin + config.time_budget;

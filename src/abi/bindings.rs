@@ -300,7 +300,9 @@ pub struct sbc_attach_config {
     pub command_timeout_ms: u32,
     pub command_budget: u16,
     pub usb: bool,
-    pub reserved: [u8; 5usize],
+    pub reserved: [u8; 1usize],
+    pub usb_vendor_id: u16,
+    pub usb_product_id: u16,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
@@ -320,6 +322,10 @@ const _: () = {
         [::core::mem::offset_of!(sbc_attach_config, usb) - 18usize];
     ["Offset of field: sbc_attach_config::reserved"]
         [::core::mem::offset_of!(sbc_attach_config, reserved) - 19usize];
+    ["Offset of field: sbc_attach_config::usb_vendor_id"]
+        [::core::mem::offset_of!(sbc_attach_config, usb_vendor_id) - 20usize];
+    ["Offset of field: sbc_attach_config::usb_product_id"]
+        [::core::mem::offset_of!(sbc_attach_config, usb_product_id) - 22usize];
 };
 pub const SBC_POLL_COMMAND: sbc_poll_kind_code = 1;
 pub const SBC_POLL_WAIT: sbc_poll_kind_code = 2;

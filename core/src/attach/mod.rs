@@ -94,7 +94,7 @@ mod vpd;
 pub use allowlist::{is_non_destructive, is_read_only_tunnel};
 pub use drive::{drive, DriveError, Executed, Host};
 pub use engine::Engine;
-pub use quirk_table::{QuirkRow, QUIRK_TABLE, USB_DEFAULTS};
+pub use quirk_table::{QuirkRow, UsbId, UsbIdRow, QUIRK_TABLE, USB_DEFAULTS, USB_ID_TABLE};
 pub use report::{
     DesignatorEntry, DesignatorValue, DiscardMethod, FixedText, Published, RefuseReason, Report,
     RotationRate, SatInfo, Verdict, Warning, Warnings, DESIGNATOR_CAPACITY, MAX_DESIGNATORS,
@@ -117,13 +117,18 @@ pub struct Config {
     pub quirks_on: Quirks,
     /// Quirks to remove even when the table or [`USB_DEFAULTS`] set them (`SbcQuirks`
     /// entries set to false). Effective quirks are
-    /// `(table | quirks_on | USB_DEFAULTS if usb) & !quirks_off`.
+    /// `(INQUIRY table | USB ID table | quirks_on | USB_DEFAULTS if usb) & !quirks_off`.
     pub quirks_off: Quirks,
     /// The transport is USB (mass storage or UAS). INQUIRY cannot tell: the shim sets this
     /// from the nub's protocol characteristics. When set, [`USB_DEFAULTS`] join the
     /// effective quirks (before `quirks_off` is applied), as Linux usb-storage's
     /// `device_configure` applies its defaults to every USB disk. Default `false`.
     pub usb: bool,
+    /// The USB vendor and product ID of the device (the bridge), when the transport is
+    /// USB and the shim found them (`idVendor`/`idProduct` of a USB ancestor): the
+    /// [USB ID table](quirk_table::USB_ID_TABLE) joins the effective quirks. Default
+    /// `None`.
+    pub usb_id: Option<UsbId>,
     /// Wall time one attach may take, from [`Engine::begin`].
     pub time_budget: Duration,
     /// Commands one attach may send.
@@ -159,16 +164,20 @@ impl Default for Config {
             command_budget: DEFAULT_COMMAND_BUDGET,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             usb: false,
+            usb_id: None,
         }
     }
 }
 
 impl Config {
-    /// The quirks this configuration adds to the quirk table's: `quirks_on`, plus
-    /// [`USB_DEFAULTS`] when [`usb`](Self::usb) is set (`quirks_off` is applied after).
+    /// The quirks this configuration adds to the INQUIRY quirk table's: `quirks_on`, plus
+    /// [`USB_DEFAULTS`] and the [USB ID table](quirk_table::USB_ID_TABLE)'s row for
+    /// [`usb_id`](Self::usb_id) when [`usb`](Self::usb) is set (`quirks_off` is applied
+    /// after).
     pub fn quirks_added(&self) -> Quirks {
         if self.usb {
-            self.quirks_on | USB_DEFAULTS
+            let by_id = self.usb_id.map_or(Quirks::empty(), quirk_table::lookup_usb_id);
+            self.quirks_on | USB_DEFAULTS | by_id
         } else {
             self.quirks_on
         }

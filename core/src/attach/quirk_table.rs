@@ -158,6 +158,62 @@ pub static TRANSFER_LIMIT_TABLE: [QuirkRow; 2] = [
     ),
 ];
 
+/// A USB device's vendor and product ID (`idVendor`, `idProduct`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UsbId {
+    /// idVendor.
+    pub vendor: u16,
+    /// idProduct.
+    pub product: u16,
+}
+
+/// `174c:2362`, as `lsusb` and smartmontools write it.
+impl core::fmt::Display for UsbId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{:04x}:{:04x}", self.vendor, self.product)
+    }
+}
+
+/// One row of [`USB_ID_TABLE`]: a bridge by its USB ID, its quirks, and where the row comes
+/// from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsbIdRow {
+    /// The ID.
+    pub id: UsbId,
+    /// The quirks the row applies.
+    pub quirks: Quirks,
+    /// The upstream row it comes from.
+    pub source: &'static str,
+}
+
+/// Bridges known by their USB ID, as smartmontools knows them (`drivedb.h`, the "USB:"
+/// section, which picks a device type by VID:PID and never by trying): the USB-to-NVMe
+/// bridges whose `-d snt*` tunnel the NVMe phase speaks. Only exact IDs: smartmontools'
+/// wildcard rows (JMicron 152d:0580 serves JMS580 SATA and JMS583 NVMe bridges alike, and
+/// `-d sntjmicron` times out on the former) are left to the personality.
+pub static USB_ID_TABLE: [UsbIdRow; 3] = [
+    UsbIdRow {
+        id: UsbId { vendor: 0x152d, product: 0x0583 },
+        quirks: Quirks::NVME_JMICRON,
+        source: "smartmontools drivedb.h \"USB: ; JMicron JMS583\" 0x152d:0x0583 -d sntjmicron",
+    },
+    UsbIdRow {
+        id: UsbId { vendor: 0x174c, product: 0x2362 },
+        quirks: Quirks::NVME_ASMEDIA,
+        source: "smartmontools drivedb.h \"USB: ; ASMedia ASM2362\" 0x174c:0x2362 -d sntasmedia",
+    },
+    UsbIdRow {
+        id: UsbId { vendor: 0x0bda, product: 0x9210 },
+        quirks: Quirks::NVME_REALTEK,
+        source: "smartmontools drivedb.h \"USB: ; Realtek RTL9210\" 0x0bda:0x9210 -d sntrealtek",
+    },
+];
+
+/// The quirks [`USB_ID_TABLE`] gives `id` (empty for an ID it does not list).
+pub fn lookup_usb_id(id: UsbId) -> Quirks {
+    USB_ID_TABLE.iter().filter(|r| r.id == id).fold(Quirks::empty(), |acc, r| acc | r.quirks)
+}
+
 /// The quirks for an INQUIRY identity: the union of every matching row of [`QUIRK_TABLE`]
 /// and [`TRANSFER_LIMIT_TABLE`]. Arguments are the trimmed INQUIRY fields.
 pub fn lookup(vendor: &[u8], product: &[u8], revision: &[u8]) -> Quirks {
@@ -195,6 +251,26 @@ mod test {
         assert_eq!(lookup(b"Realtek", b"RTL9210 NVME", b"1.00"), Quirks::NVME_REALTEK);
         assert_eq!(lookup(b"Realtek", b"RTL9210 SATA", b"1.00"), Quirks::empty());
         assert_eq!(lookup(b"", b"", b""), Quirks::empty());
+    }
+
+    #[test]
+    fn test_usb_id_lookup_is_exact() {
+        let asmedia = UsbId { vendor: 0x174c, product: 0x2362 };
+        assert_eq!(lookup_usb_id(asmedia), Quirks::NVME_ASMEDIA);
+        // Another ASMedia product (a SATA bridge): nothing.
+        assert_eq!(lookup_usb_id(UsbId { vendor: 0x174c, product: 0x55aa }), Quirks::empty());
+        // JMS580/JMS583 share 152d:0580: left to the personality.
+        assert_eq!(lookup_usb_id(UsbId { vendor: 0x152d, product: 0x0580 }), Quirks::empty());
+        for r in &USB_ID_TABLE {
+            assert_eq!(lookup_usb_id(r.id), r.quirks);
+            assert!(r.source.starts_with("smartmontools drivedb.h"));
+            assert!(r.source.contains(&drivedb_id(r.id)), "{}", r.source);
+        }
+    }
+
+    /// `0x174c:0x2362`, as drivedb.h writes an ID.
+    fn drivedb_id(id: UsbId) -> std::string::String {
+        std::format!("0x{:04x}:0x{:04x}", id.vendor, id.product)
     }
 
     #[test]

@@ -23,7 +23,7 @@ use core::fmt::Write;
 use super::log::{emit, Level, Text};
 use super::{write_out, SbcCommand, SbcStatus, Status, SENSE_MAX_LENGTH};
 use crate::attach::{
-    Action, Completion, Config, Engine, Poll, RefuseReason, Report, Request, Verdict,
+    Action, Completion, Config, Engine, Poll, RefuseReason, Report, Request, UsbId, Verdict,
     DEFAULT_COMMAND_BUDGET, DEFAULT_COMMAND_TIMEOUT, DEFAULT_TIME_BUDGET,
 };
 use crate::quirks::Quirks;
@@ -78,7 +78,11 @@ pub struct SbcAttachConfig {
     /// The transport is USB.
     pub usb: bool,
     /// Zero.
-    pub reserved: [u8; 5],
+    pub reserved: [u8; 1],
+    /// USB idVendor of the device, 0 when unknown (needs `usb`).
+    pub usb_vendor_id: u16,
+    /// USB idProduct, 0 when unknown (needs `usb`).
+    pub usb_product_id: u16,
 }
 
 /// `sbc_poll_kind_code`.
@@ -363,9 +367,16 @@ unsafe fn state_mut<'a>(attach: *mut SbcAttach) -> Result<&'a mut AttachState, S
 }
 
 /// The engine's configuration for `config`: a zero field takes its default; a quirk bit
-/// no quirk has, or a non-zero reserved byte, is `InvalidArgument`.
+/// no quirk has, a non-zero reserved byte, or a USB ID without `usb` is `InvalidArgument`.
 fn engine_config(config: &SbcAttachConfig) -> Result<Config, Status> {
-    if config.reserved != [0; 5] {
+    if config.reserved != [0; 1] {
+        return Err(Status::InvalidArgument);
+    }
+    let usb_id = match (config.usb_vendor_id, config.usb_product_id) {
+        (0, 0) => None,
+        (vendor, product) => Some(UsbId { vendor, product }),
+    };
+    if usb_id.is_some() && !config.usb {
         return Err(Status::InvalidArgument);
     }
     let quirks_on = Quirks::from_bits(config.quirks_on).ok_or(Status::InvalidArgument)?;
@@ -378,6 +389,7 @@ fn engine_config(config: &SbcAttachConfig) -> Result<Config, Status> {
         quirks_on,
         quirks_off,
         usb: config.usb,
+        usb_id,
         time_budget: millis(config.time_budget_ms, DEFAULT_TIME_BUDGET),
         command_budget: match config.command_budget {
             0 => DEFAULT_COMMAND_BUDGET,
@@ -1162,8 +1174,10 @@ mod test {
         let odd = unsafe { wide.as_mut_ptr().cast::<u8>().add(4) }.cast::<c_void>();
         assert_eq!(begin(&config, odd, size, &mut attach), INVALID);
         for bad in [
-            SbcAttachConfig { reserved: [0, 0, 0, 0, 1], ..config },
-            SbcAttachConfig { reserved: [0x80, 0, 0, 0, 0], ..config },
+            SbcAttachConfig { reserved: [1], ..config },
+            SbcAttachConfig { reserved: [0x80], ..config },
+            SbcAttachConfig { usb_vendor_id: 0x174c, ..config },
+            SbcAttachConfig { usb_product_id: 0x2362, ..config },
             SbcAttachConfig { quirks_on: 1 << 31, ..config },
             SbcAttachConfig { quirks_off: u32::MAX, ..config },
         ] {
