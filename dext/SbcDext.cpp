@@ -305,6 +305,41 @@ static bool OnUsb(IOService *provider)
     return usb;
 }
 
+// One of the USB device's IDs (`idVendor`, `idProduct`), from the nearest service above
+// `service` that has it: SearchProperty with kIOServiceSearchPropertyParents searches the
+// service and its parents (docs/driverkit.md §USB ID). That the USB interface or device is
+// an ancestor of the SCSI nub is inferred, so a miss is logged and the ID stays unknown (0).
+static uint16_t UsbIdPart(IOService *service, const char *key)
+{
+    OSContainer *found = nullptr;
+    kern_return_t ret =
+        service->SearchProperty(key, kIOServicePlane, kIOServiceSearchPropertyParents, &found);
+    if (ret != kIOReturnSuccess || found == nullptr) {
+        SbcLog("%{public}s not found above the nub: 0x%x (USB ID unknown)", key, ret);
+        return 0;
+    }
+    OSNumber *number = OSDynamicCast(OSNumber, found);
+    uint64_t value = number != nullptr ? number->unsigned64BitValue() : 0;
+    OSSafeReleaseNULL(found);
+    if (value == 0 || value > 0xFFFF) {
+        SbcLog("%{public}s is not a 16-bit number (USB ID unknown)", key);
+        return 0;
+    }
+    return static_cast<uint16_t>(value);
+}
+
+// The USB vendor and product ID for the core's USB ID table; both or neither.
+static void ReadUsbId(IOService *service, sbc_attach_config *config)
+{
+    uint16_t vendor = UsbIdPart(service, "idVendor");
+    uint16_t product = UsbIdPart(service, "idProduct");
+    if (vendor == 0 || product == 0) {
+        return;
+    }
+    config->usb_vendor_id = vendor;
+    config->usb_product_id = product;
+}
+
 // The attach, then services resumed whatever happened (sbc_core.h §Exclusive access: they
 // are never left suspended).
 kern_return_t SbcDext::RunAttach(bool *accept)
@@ -319,8 +354,13 @@ kern_return_t SbcDext::DriveAttach(bool *accept)
     sbc_attach_config config = {};
     ReadQuirks(this, &config);
     config.usb = OnUsb(ivars->provider);
-    SbcLog("attach: quirks on 0x%x off 0x%x, USB %{public}s", config.quirks_on, config.quirks_off,
-           config.usb ? "yes" : "no");
+    if (config.usb) {
+        // OnUsb said USB, so there is a provider (the nub) to search from.
+        ReadUsbId(ivars->provider, &config);
+    }
+    SbcLog("attach: quirks on 0x%x off 0x%x, USB %{public}s, USB ID %04x:%04x", config.quirks_on,
+           config.quirks_off, config.usb ? "yes" : "no", config.usb_vendor_id,
+           config.usb_product_id);
     sbc_status status = sbc_attach_begin(&config, NowMs(ivars), &ivars->storage,
                                          sizeof ivars->storage, &ivars->attach);
     if (status != SBC_STATUS_OK) {

@@ -37,6 +37,11 @@ enum Command {
         /// knows its transport; INQUIRY does not say).
         #[arg(long)]
         usb: bool,
+        /// The disk is a USB device with this vendor and product ID (hex, `174c:2362`, as
+        /// lsusb prints it): as --usb, and the core's USB ID table applies (a sim profile
+        /// that is a USB enclosure brings its own).
+        #[arg(long = "usb-id", value_name = "VID:PID", value_parser = parse_usb_id)]
+        usb_id: Option<sbc_core::attach::UsbId>,
         /// Use this personality instead of the best-scoring one (with --engine: the one whose
         /// SbcQuirks apply, when several carry them; needs --plist).
         #[arg(long, value_name = "NAME")]
@@ -143,6 +148,7 @@ fn main() -> ExitCode {
             entitlements,
             personality,
             usb,
+            usb_id,
             json,
             transcript,
             ioreg,
@@ -157,6 +163,7 @@ fn main() -> ExitCode {
             plist,
             personality,
             usb,
+            usb_id,
             json,
             transcript,
             entitlements,
@@ -235,4 +242,19 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     let message = message.join(" ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
     fail(&format!("{message} (see --help)"))
+}
+
+/// `VID:PID` in hex (`174c:2362`, `0x174c:0x2362`), neither 0.
+fn parse_usb_id(text: &str) -> Result<sbc_core::attach::UsbId, String> {
+    let hex = |part: &str| {
+        let digits = part.strip_prefix("0x").unwrap_or(part);
+        u16::from_str_radix(digits, 16).ok().filter(|&v| v != 0 && !digits.is_empty())
+    };
+    match text.split_once(':') {
+        Some((v, p)) => match (hex(v), hex(p)) {
+            (Some(vendor), Some(product)) => Ok(sbc_core::attach::UsbId { vendor, product }),
+            _ => Err(format!("'{text}': VID and PID are 1 to 4 hex digits each, not 0")),
+        },
+        None => Err(format!("'{text}': expected VID:PID in hex, e.g. 174c:2362")),
+    }
 }

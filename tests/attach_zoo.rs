@@ -13,14 +13,16 @@ use sbc_dext::attach::{run, Outcome};
 use sbc_dext::cli::attach::{attach, Options};
 use sbc_dext::sim::{zoo, Disk, Profile};
 
-/// The profile's personality quirks (what a user's Info.plist would set for it) applied.
+/// The profile's personality quirks (what a user's Info.plist would set for it) applied,
+/// on USB with the enclosure's USB ID when it has one.
 fn config_for(profile: &Profile) -> Config {
     let quirks_on = profile
         .personality_quirks
         .iter()
         .map(|name| Quirks::by_name(name).unwrap_or_else(|| panic!("quirk {name}")))
         .fold(Quirks::empty(), |all, q| all | q);
-    Config { quirks_on, ..Config::default() }
+    let usb_id = profile.usb_id;
+    Config { quirks_on, usb: usb_id.is_some(), usb_id, ..Config::default() }
 }
 
 fn attach_profile(profile: &Profile) -> Outcome {

@@ -33,15 +33,20 @@ fn check(label: &str, profile: &Profile, outcome: &Outcome, config: &Config) {
     }
 }
 
-/// Runs `profile` with `config` plus the quirks its personality sets (an NVMe enclosure's
-/// bridge quirk), with `plan`'s faults.
+/// Runs `profile` with `config` plus the quirks its personality sets and its USB ID (an NVMe
+/// enclosure's bridge), with `plan`'s faults.
 fn attach_with(profile: &Profile, plan: FaultPlan, config: Config) -> Outcome {
     let personality = profile
         .personality_quirks
         .iter()
         .filter_map(|name| Quirks::by_name(name))
         .fold(Quirks::empty(), |all, q| all | q);
-    let config = Config { quirks_on: config.quirks_on | personality, ..config };
+    let config = Config {
+        quirks_on: config.quirks_on | personality,
+        usb: config.usb || profile.usb_id.is_some(),
+        usb_id: profile.usb_id,
+        ..config
+    };
     // Injected sense comes in the device's own format, as a real device would send it.
     let mut target = FaultInjector::new(Disk::new(profile.clone()), plan)
         .with_sense_format(profile.sense_format);

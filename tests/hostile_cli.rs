@@ -248,3 +248,13 @@ fn iscsi_urls_are_checked_and_unreachable_portals_say_why() {
     let needle = if cfg!(feature = "iscsi") { "Connection refused" } else { "no iSCSI support" };
     refused(&run(&["attach", url]), url, needle);
 }
+
+/// `--usb-id` takes VID:PID in hex, neither 0; anything else is one line and exit 2.
+#[test]
+fn usb_ids_are_checked() {
+    for bad in ["174c", "174c:", ":2362", "0:2362", "174c:0", "10000:1", "xyz:1", "174c:2362:1"] {
+        refused(&run(&["attach", "--usb-id", bad]), bad, "VID");
+    }
+    let ok = run(&["attach", "--usb-id", "0x174c:0x2362"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+}

@@ -12,7 +12,8 @@ use sbc_dext::kernel::{self, KernelOutcome, Setup};
 use sbc_dext::sim::faults::{Fault, FaultInjector, FaultPlan};
 use sbc_dext::sim::{zoo, Disk, Profile};
 
-const BRIDGES: [&str; 3] = ["nvme-asmedia", "nvme-jmicron", "nvme-realtek"];
+const BRIDGES: [&str; 4] =
+    ["nvme-asmedia", "nvme-jmicron", "nvme-realtek", "nvme-asmedia-rebadged"];
 
 fn dictionary(path: &str) -> Dictionary {
     let root = Value::from_file(path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -20,12 +21,13 @@ fn dictionary(path: &str) -> Dictionary {
 }
 
 /// The repository's Info.plist, with the profile's personality quirks (what a user's
-/// personality for that enclosure sets).
+/// personality for that enclosure sets), on USB with the enclosure's USB ID when it has one.
 fn setup(profile: &Profile) -> Setup {
     Setup {
         info_plist: dictionary("Info.plist"),
         entitlements: dictionary("entitlements.plist"),
         quirks: profile.personality_quirks.iter().map(|q| (q.clone(), true)).collect(),
+        usb_id: profile.usb_id,
         ..Setup::default()
     }
 }
@@ -96,7 +98,8 @@ fn each_bridge_reads_the_drive_health_through_the_shim() {
         let dext = &o.registry.children[0];
         let smart = dext.get("SBC SMART").unwrap_or_else(|| panic!("{name}: no SBC SMART"));
         let smart = smart.to_json();
-        assert_eq!(smart["transport"], name, "{name}");
+        let transport = name.trim_end_matches("-rebadged");
+        assert_eq!(smart["transport"], transport, "{name}");
         assert_eq!(smart["available"], true, "{name}");
         assert_eq!(smart["health"], "passed", "{name}");
         assert!(smart["nvme"]["smart_health_log"]["composite_temperature"].is_object(), "{name}");
@@ -150,7 +153,7 @@ fn services_that_cannot_be_suspended_mark_health_unavailable() {
         let smart = o.registry.children[0].get("SBC SMART").expect("SBC SMART");
         let smart = smart.to_json();
         assert_eq!(smart["available"], false, "{name}");
-        assert_eq!(smart["transport"], name, "{name}");
+        assert_eq!(smart["transport"], name.trim_end_matches("-rebadged"), "{name}");
     }
 }
 
@@ -172,4 +175,25 @@ fn a_failing_drive_is_published_failing_and_still_served() {
     assert_eq!(failing["spare_below_threshold"], true, "{smart}");
     let detail = smart["health_detail"].as_str().expect("a line");
     assert!(detail.contains("reliability") && detail.contains("spare below threshold"), "{detail}");
+}
+
+/// The shim finds the enclosure's USB ID above the nub (SearchProperty with
+/// kIOServiceSearchPropertyParents) and the core's USB ID table names the bridge; with no ID
+/// above the nub it logs why and the table is not consulted.
+#[test]
+fn the_usb_id_is_found_above_the_nub() {
+    let profile = zoo::by_name("nvme-jmicron").expect("nvme-jmicron");
+    let o = attach(&setup(&profile), &profile, FaultPlan::none());
+    let log = log_text(&o);
+    assert!(log.contains("USB yes, USB ID 152d:0583"), "{log}");
+    assert!(log.contains("quirks in effect: ") && log.contains("nvme-jmicron"), "{log}");
+    // USB without an ID above the nub: no tunnel, and the log says why.
+    let mut plain = setup(&profile);
+    plain.usb_id = None;
+    plain.usb = true;
+    let o = attach(&plain, &profile, FaultPlan::none());
+    let log = log_text(&o);
+    assert!(log.contains("idVendor not found above the nub"), "{log}");
+    assert!(log.contains("USB ID 0000:0000"), "{log}");
+    assert!(o.transcript.iter().all(|x| !is_tunnel(NvmeBridge::Jmicron, &x.cdb)), "{log}");
 }

@@ -350,23 +350,26 @@ fn zoo_nvme_drives_are_healthy_and_consistent_with_their_identify() {
     }
 }
 
-/// Realtek's INQUIRY strings are the RTL9210's defaults, which the core's quirk table knows;
-/// ASMedia's and JMicron's are invented, match no NVMe row, and come with the personality
-/// quirk a user would set.
+/// How each enclosure is recognized: Realtek by the RTL9210's default INQUIRY strings (the
+/// core's INQUIRY table), ASMedia and JMicron by their bridge's USB ID (the core's USB ID
+/// table; their INQUIRY strings are invented and match no row), and the rebadged ASMedia
+/// enclosure by neither: its personality names the quirk.
 #[test]
-fn inquiry_strings_and_personality_quirks() {
-    use sbc_core::attach::quirk_table::lookup;
+fn inquiry_strings_usb_ids_and_personality_quirks() {
+    use sbc_core::attach::quirk_table::{lookup, lookup_usb_id};
     let nvme = Quirks::NVME_ASMEDIA | Quirks::NVME_JMICRON | Quirks::NVME_REALTEK;
     let cases = [
-        ("nvme-asmedia", Quirks::empty(), Quirks::NVME_ASMEDIA),
-        ("nvme-jmicron", Quirks::empty(), Quirks::NVME_JMICRON),
-        ("nvme-realtek", Quirks::NVME_REALTEK, Quirks::empty()),
+        ("nvme-asmedia", Quirks::empty(), Quirks::NVME_ASMEDIA, Quirks::empty()),
+        ("nvme-jmicron", Quirks::empty(), Quirks::NVME_JMICRON, Quirks::empty()),
+        ("nvme-realtek", Quirks::NVME_REALTEK, Quirks::empty(), Quirks::empty()),
+        ("nvme-asmedia-rebadged", Quirks::empty(), Quirks::empty(), Quirks::NVME_ASMEDIA),
     ];
-    for (name, from_table, from_personality) in cases {
+    for (name, from_inquiry, from_usb_id, from_personality) in cases {
         let p = profile(name);
         let i = &p.inquiry;
         let table = lookup(i.vendor.as_bytes(), i.product.as_bytes(), i.revision.as_bytes());
-        assert_eq!(table & nvme, from_table, "{name}");
+        assert_eq!(table & nvme, from_inquiry, "{name}");
+        assert_eq!(p.usb_id.map_or(Quirks::empty(), lookup_usb_id), from_usb_id, "{name}");
         let personality = p.personality_quirks.iter().fold(Quirks::empty(), |set, n| {
             set | Quirks::by_name(n).unwrap_or_else(|| panic!("{name}: unknown quirk {n}"))
         });
@@ -378,7 +381,8 @@ fn inquiry_strings_and_personality_quirks() {
         ("Realtek", "RTL9210 NVME")
     );
     for p in zoo::all().iter().filter(|p| !p.name.starts_with("nvme-")) {
-        assert!(p.nvme_bridge.is_none() && p.personality_quirks.is_empty(), "{}", p.name);
+        let plain = p.nvme_bridge.is_none() && p.personality_quirks.is_empty();
+        assert!(plain && p.usb_id.is_none(), "{}", p.name);
     }
 }
 
@@ -727,8 +731,9 @@ fn random_bridge_cdbs_never_panic() {
 }
 
 /// `sbc-dext attach sim:NAME` applies the profile's personality quirks as the personality's
-/// SbcQuirks entries, through the engine alone and through the whole stack; `--no-quirk`
-/// still wins; a profile without them gets none.
+/// SbcQuirks entries and attaches a USB enclosure with its USB ID, through the engine alone
+/// and through the whole stack; `--no-quirk` still wins over both; a profile without them
+/// gets none.
 #[test]
 fn cli_attach_applies_personality_quirks_and_no_quirk_overrides() {
     use sbc_dext::cli::attach::{attach, Options};
@@ -749,6 +754,11 @@ fn cli_attach_applies_personality_quirks_and_no_quirk_overrides() {
         let has = |list: &[String], q: &str| list.iter().any(|n| n == q);
         let on = quirks("sim:nvme-asmedia", engine, &[]);
         assert!(has(&on, "nvme-asmedia"), "engine {engine}: {on:?}");
+        assert!(has(&on, "retry-hwerror"), "engine {engine}: a USB disk: {on:?}");
+        let on = quirks("sim:nvme-asmedia-rebadged", engine, &[]);
+        assert!(has(&on, "nvme-asmedia"), "engine {engine}: {on:?}");
+        let off = quirks("sim:nvme-asmedia-rebadged", engine, &["nvme-asmedia"]);
+        assert!(!has(&off, "nvme-asmedia"), "engine {engine}: {off:?}");
         let on = quirks("sim:nvme-jmicron", engine, &[]);
         assert!(has(&on, "nvme-jmicron"), "engine {engine}: {on:?}");
         let off = quirks("sim:nvme-jmicron", engine, &["nvme-jmicron"]);

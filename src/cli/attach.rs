@@ -47,6 +47,9 @@ pub struct Options {
     pub personality: Option<String>,
     /// The disk is behind a USB bridge: apply Linux's defaults for every USB disk.
     pub usb: bool,
+    /// The disk's USB vendor and product ID (implies `usb`); a sim profile's own when
+    /// `None`.
+    pub usb_id: Option<sbc_core::attach::UsbId>,
     /// JSON instead of text.
     pub json: bool,
     /// Include every command.
@@ -112,10 +115,12 @@ fn engine(options: &Options) -> Result<(String, ExitCode), CliError> {
     from_plist.on |= from_sim;
     from_plist.off -= from_sim;
     // The command line overrides the personality, which overrides the quirk table.
+    let usb_id = usb_id(options);
     let config = Config {
         quirks_on: (from_plist.on - cli_off) | cli_on,
         quirks_off: (from_plist.off - cli_on) | cli_off,
-        usb: options.usb,
+        usb: options.usb || usb_id.is_some(),
+        usb_id,
         ..Config::default()
     };
     let mut target = open(options)?;
@@ -163,6 +168,12 @@ pub(super) fn sim_personality_quirks(options: &Options) -> Result<Quirks, CliErr
         Some(profile) => quirk_set(&profile.personality_quirks),
         None => Ok(Quirks::empty()),
     }
+}
+
+/// The USB ID the attach runs with: `--usb-id`, else the simulated enclosure's own
+/// ([`usb_id`](crate::sim::Profile::usb_id)).
+pub(super) fn usb_id(options: &Options) -> Option<sbc_core::attach::UsbId> {
+    options.usb_id.or_else(|| sim_name(options).and_then(zoo::by_name).and_then(|p| p.usb_id))
 }
 
 pub(super) fn open(options: &Options) -> Result<Box<dyn Target>, CliError> {

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::attach::{
     commands_row, open, plist, quirk_set, sim_personality_quirks, time_key, transcript_json,
-    transcript_text, Options,
+    transcript_text, usb_id, Options,
 };
 use super::report_text;
 use super::CliError;
@@ -31,6 +31,7 @@ pub fn attach(options: &Options) -> Result<(String, ExitCode), CliError> {
         personality: options.personality.clone(),
         quirks: quirk_entries(options)?,
         usb: options.usb,
+        usb_id: usb_id(options),
         ..Setup::default()
     };
     check_personality(options, &setup.info_plist)?;

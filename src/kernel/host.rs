@@ -31,6 +31,7 @@ pub(super) const K_BAD_ARGUMENT: KernReturn = 0xe00002c2_u32 as i32;
 pub(super) const K_UNSUPPORTED: KernReturn = 0xe00002c7_u32 as i32;
 pub(super) const K_NO_DEVICE: KernReturn = 0xe00002c0_u32 as i32;
 pub(super) const K_ERROR: KernReturn = 0xe00002bc_u32 as i32;
+pub(super) const K_NOT_FOUND: KernReturn = 0xe00002f0_u32 as i32;
 
 /// The most sense bytes UserSendCDB accepts (docs/driverkit.md §Sense length).
 const SENSE_MAX: u8 = 22;
@@ -68,6 +69,10 @@ pub(super) struct Host {
     pub service: Service,
     /// The nub (the dext's provider): its properties answer the provider's CopyProperties.
     pub nub: Service,
+    /// The services above the nub, nearest first (the USB interface of a USB disk): only
+    /// SearchProperty with kIOServiceSearchPropertyParents reads them; the registry the
+    /// model prints starts at the nub.
+    pub nub_parents: Vec<Service>,
     pub log: Vec<LogLine>,
     pub transcript: Vec<Exchange>,
     /// IOClass is the SCSI peripheral class: the framework calls work.
@@ -352,6 +357,42 @@ extern "C" fn dk_host_copy_properties(
     K_SUCCESS
 }
 
+/// `SearchProperty`: `name` in the service's own properties, then (with `parents`) in each
+/// service above it, nearest first; `kIOReturnNotFound` when none has it.
+#[no_mangle]
+extern "C" fn dk_host_search_property(
+    h: *mut c_void,
+    nub: bool,
+    name: *const c_char,
+    parents: bool,
+    property: *mut *mut OSObject,
+) -> KernReturn {
+    // SAFETY: the facsimile passes its bound host, a NUL-terminated name and a valid output
+    // pointer.
+    let (Some(h), Some(out)) = (unsafe { host(h) }, unsafe { property.as_mut() }) else {
+        return K_BAD_ARGUMENT;
+    };
+    // SAFETY: as above.
+    let Ok(name) = unsafe { CStr::from_ptr(name) }.to_str() else { return K_BAD_ARGUMENT };
+    let own = if nub { &h.nub } else { &h.service };
+    let above: Vec<&Service> = if !parents {
+        Vec::new()
+    } else if nub {
+        h.nub_parents.iter().collect()
+    } else {
+        std::iter::once(&h.nub).chain(h.nub_parents.iter()).collect()
+    };
+    let Some(found) = std::iter::once(own).chain(above).find_map(|s| s.get(name)) else {
+        return K_NOT_FOUND;
+    };
+    let object = dext::os_object(found);
+    if object.is_null() {
+        return K_ERROR;
+    }
+    *out = object;
+    K_SUCCESS
+}
+
 #[no_mangle]
 extern "C" fn dk_host_log(line: *const c_char, length: usize) {
     if line.is_null() {
@@ -419,6 +460,7 @@ mod test {
             epoch: std::time::Instant::now(),
             service: Service::new("SbcDext", "IOUserSCSIPeripheralDeviceType00"),
             nub: Service::new("IOSCSIPeripheralDeviceNub", "IOSCSIPeripheralDeviceNub"),
+            nub_parents: Vec::new(),
             log: Vec::new(),
             transcript: Vec::new(),
             framework,

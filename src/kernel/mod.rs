@@ -79,6 +79,9 @@ pub struct Setup {
     /// UserSuspendServices fails with this kern_return_t (as when a volume on the disk is
     /// in use: docs/driverkit.md §UserSuspendServices) instead of suspending.
     pub suspend_fails: Option<i32>,
+    /// The disk is on USB with this vendor and product ID: the nub reports a USB transport,
+    /// and a USB interface above it carries `idVendor` / `idProduct` for SearchProperty.
+    pub usb_id: Option<sbc_core::attach::UsbId>,
 }
 
 /// What happened.
@@ -146,6 +149,7 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
         epoch: std::time::Instant::now(),
         service: Service::new("", ""),
         nub: Service::new(NUB_CLASS, NUB_CLASS),
+        nub_parents: usb_parents(setup),
         log: Vec::new(),
         transcript: Vec::new(),
         framework: false,
@@ -167,7 +171,7 @@ pub fn attach(setup: &Setup, target: Box<dyn Target>) -> Result<KernelOutcome, K
     for (k, v) in nub.properties() {
         host.nub.set(k, v);
     }
-    if setup.usb {
+    if setup.usb || setup.usb_id.is_some() {
         host.nub.set("Protocol Characteristics", usb_characteristics());
     }
     let before = dext::live_objects();
@@ -306,6 +310,18 @@ fn nub_identity(host: &mut Host) -> Result<NubIdentity, KernelError> {
 /// The protocol characteristics of a USB-attached unit, as the nub publishes them
 /// (IOStorageProtocolCharacteristics.h: kIOPropertyPhysicalInterconnectTypeKey = "Physical
 /// Interconnect", kIOPropertyPhysicalInterconnectTypeUSB = "USB").
+/// Above the nub of a USB disk with a known ID: the USB interface the mass-storage driver
+/// serves, with the device's `idVendor` and `idProduct` (as `IOUSBHostInterface` carries
+/// them; interface class 08h, mass storage).
+fn usb_parents(setup: &Setup) -> Vec<Service> {
+    let Some(id) = setup.usb_id else { return Vec::new() };
+    let mut interface = Service::new("IOUSBHostInterface", "IOUSBHostInterface");
+    interface.set("idVendor", Property::Number(id.vendor.into()));
+    interface.set("idProduct", Property::Number(id.product.into()));
+    interface.set("bInterfaceClass", Property::Number(8));
+    vec![interface]
+}
+
 fn usb_characteristics() -> Property {
     Property::Dictionary(vec![
         ("Physical Interconnect".into(), Property::String("USB".into())),

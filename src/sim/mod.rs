@@ -47,11 +47,15 @@ pub struct Profile {
     /// layer: it rejects ATA PASS-THROUGH.
     pub nvme_bridge: Option<NvmeBridgeProfile>,
     /// The `SbcQuirks` entries (names of `sbc_core::quirks::NAMES`, each set to true) that
-    /// a user's Info.plist personality for this enclosure would carry, for a device the
-    /// quirk table cannot recognize by its INQUIRY strings (an NVMe bridge known only by
-    /// its USB VID:PID). `sbc-dext attach sim:NAME` applies them as the personality's;
-    /// empty for most profiles.
+    /// a user's Info.plist personality for this enclosure would carry, for a device neither
+    /// quirk table recognizes (an NVMe bridge under a maker's own USB ID).
+    /// `sbc-dext attach sim:NAME` applies them as the personality's; empty for most
+    /// profiles.
     pub personality_quirks: Vec<String>,
+    /// The enclosure is a USB device with this vendor and product ID (what the dext finds
+    /// above the nub); `sbc-dext attach sim:NAME` then attaches it as a USB disk with that
+    /// ID. `None` for most profiles.
+    pub usb_id: Option<sbc_core::attach::UsbId>,
 }
 
 /// Standard INQUIRY fields (SPC-5 table "Standard INQUIRY data format").

@@ -6,6 +6,7 @@
 //! Where a profile's INQUIRY strings match a row of the core's quirk table, that is deliberate
 //! and said so: on a real Mac the table is what rescues that device.
 
+use sbc_core::attach::UsbId;
 use sbc_core::time::Duration;
 use sbc_core::wire::cdb::nvme_bridge::NvmeBridge;
 
@@ -40,6 +41,7 @@ pub const NAMES: &[&str] = &[
     "nvme-asmedia",
     "nvme-jmicron",
     "nvme-realtek",
+    "nvme-asmedia-rebadged",
 ];
 
 /// The profile called `name`, if the zoo has one.
@@ -67,6 +69,7 @@ pub fn by_name(name: &str) -> Option<Profile> {
         "nvme-asmedia" => nvme_asmedia(),
         "nvme-jmicron" => nvme_jmicron(),
         "nvme-realtek" => nvme_realtek(),
+        "nvme-asmedia-rebadged" => nvme_asmedia_rebadged(),
         _ => return None,
     };
     Some(profile)
@@ -200,6 +203,7 @@ fn profile(
         behaviour: Behaviour::default(),
         nvme_bridge: None,
         personality_quirks: Vec::new(),
+        usb_id: None,
     }
 }
 
@@ -619,10 +623,9 @@ fn nvme_behind_bridge(
 /// E6h; docs/references.md §NVMe behind USB bridges). The data are
 /// [`IdentifyControllerData::default`] and [`SmartHealthData::default`]. No source gives
 /// the INQUIRY strings of an ASMedia NVMe bridge, so "SimASM"/"ASM2362 NVMe sim" are
-/// invented and match no quirk row: the quirk table cannot recognize it, and
-/// `personality_quirks` holds `nvme-asmedia`, what a user's Info.plist personality keyed by
-/// the bridge's USB VID:PID would set (174c:2362, which smartmontools' `drivedb.h` maps to
-/// `-d sntasmedia`).
+/// invented and match no INQUIRY row; the enclosure is a USB device with the bridge's own
+/// ID 174c:2362, which the core's USB ID table maps to `nvme-asmedia` (smartmontools'
+/// `drivedb.h`: `-d sntasmedia`).
 pub fn nvme_asmedia() -> Profile {
     let identify = IdentifyControllerData {
         serial_number: "SIM2362NVME00000001".into(),
@@ -636,6 +639,19 @@ pub fn nvme_asmedia() -> Profile {
         &SmartHealthData::default(),
         0x5525_4000_0000_2362,
     );
+    p.usb_id = Some(UsbId { vendor: 0x174c, product: 0x2362 });
+    p
+}
+
+/// `nvme-asmedia-rebadged`: the same drive and bridge as `nvme-asmedia` under an
+/// enclosure maker's own USB ID, 13fe:6500 (reported to smartmontools as an ASMedia-tunnel
+/// device its `drivedb.h` does not know, issue #302): neither quirk table recognizes it, so
+/// `personality_quirks` holds `nvme-asmedia`, what the user's Info.plist personality for the
+/// enclosure sets.
+pub fn nvme_asmedia_rebadged() -> Profile {
+    let mut p = nvme_asmedia();
+    p.name = "nvme-asmedia-rebadged".into();
+    p.usb_id = Some(UsbId { vendor: 0x13fe, product: 0x6500 });
     p.personality_quirks = vec!["nvme-asmedia".into()];
     p
 }
@@ -643,11 +659,11 @@ pub fn nvme_asmedia() -> Profile {
 /// `nvme-jmicron`: a healthy 512 GB NVMe SSD (38 °C, 1 % used, 1 TB written) in an enclosure
 /// with a JMicron JMS583 bridge (smartmontools `-d sntjmicron`, the three-step A1h exchange;
 /// docs/references.md §NVMe behind USB bridges). No source gives the INQUIRY strings of a
-/// JMS583, so "SimJMB"/"JMS583 NVMe sim" are invented and match no quirk row (not the
-/// "JMicron" family row either): `personality_quirks` holds `nvme-jmicron`, what a user's
-/// Info.plist personality keyed by the bridge's USB VID:PID (152d:0583, smartmontools'
-/// `drivedb.h`) would set. Without it nothing may send the exchange: to any other bridge
-/// A1h with byte 1 = 80h or 82h is an ATA reset.
+/// JMS583, so "SimJMB"/"JMS583 NVMe sim" are invented and match no INQUIRY row (not the
+/// "JMicron" family row either); the enclosure is a USB device with the bridge's ID
+/// 152d:0583, which the core's USB ID table maps to `nvme-jmicron` (smartmontools'
+/// `drivedb.h`). Without it nothing may send the exchange: to any other bridge A1h with
+/// byte 1 = 80h or 82h is an ATA reset.
 pub fn nvme_jmicron() -> Profile {
     let identify = IdentifyControllerData {
         serial_number: "SIM0583NVME00000002".into(),
@@ -678,7 +694,7 @@ pub fn nvme_jmicron() -> Profile {
         &smart,
         0x5525_4000_0000_0583,
     );
-    p.personality_quirks = vec!["nvme-jmicron".into()];
+    p.usb_id = Some(UsbId { vendor: 0x152d, product: 0x0583 });
     p
 }
 

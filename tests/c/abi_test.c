@@ -619,7 +619,14 @@ static void test_attach_misuse(void) {
   CHECK(sbc_attach_begin(&config, 0, (char *)&storage[0] + 4, SBC_ATTACH_STORAGE_SIZE,
                          &attach) == SBC_STATUS_INVALID_ARGUMENT);
   bad = config;
-  bad.reserved[4] = 1;
+  bad.reserved[0] = 1;
+  CHECK(sbc_attach_begin(&bad, 0, &storage[0], sizeof storage[0], &attach) ==
+        SBC_STATUS_INVALID_ARGUMENT);
+  /* A USB ID needs usb. */
+  bad = config;
+  bad.usb = false;
+  bad.usb_vendor_id = 0x174c;
+  bad.usb_product_id = 0x2362;
   CHECK(sbc_attach_begin(&bad, 0, &storage[0], sizeof storage[0], &attach) ==
         SBC_STATUS_INVALID_ARGUMENT);
   bad = config;

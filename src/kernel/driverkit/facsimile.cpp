@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <DriverKit/DriverKit.h>
 #include <SCSIPeripheralsDriverKit/IOUserSCSIPeripheralDeviceType00.h>
@@ -51,6 +52,8 @@ kern_return_t dk_host_resume_services(struct dk_host *host);
 kern_return_t dk_host_register_service(struct dk_host *host);
 kern_return_t dk_host_set_properties(struct dk_host *host, const OSObject *properties);
 kern_return_t dk_host_copy_properties(struct dk_host *host, bool nub, OSObject **properties);
+kern_return_t dk_host_search_property(struct dk_host *host, bool nub, const char *name,
+                                      bool parents, OSObject **property);
 kern_return_t dk_host_call_allowed(struct dk_host *host);
 void dk_host_log(const char *line, size_t length);
 void dk_host_sleep_ms(uint64_t milliseconds);
@@ -443,6 +446,19 @@ kern_return_t IOService::CopyProperties(OSDictionary **properties)
         }
     }
     return ret;
+}
+
+kern_return_t IOService::SearchProperty(IOPropertyName name, IORegistryPlaneName plane,
+                                        uint64_t options, OSContainer **property)
+{
+    if (name == nullptr || property == nullptr) {
+        return kIOReturnBadArgument;
+    }
+    bool parents = (options & kIOServiceSearchPropertyParents) != 0;
+    if (parents && (plane == nullptr || strcmp(plane, kIOServicePlane) != 0)) {
+        return kIOReturnBadArgument;
+    }
+    return dk_host_search_property(dkHost, dkIsNub, name, parents, property);
 }
 
 bool IOUserSCSIPeripheralDeviceType00::init() { return IOService::init(); }

@@ -25,7 +25,9 @@ typedef int kern_return_t;
 #define kIOReturnBadArgument ((kern_return_t) 0xe00002c2)
 #define kIOReturnNotPrivileged ((kern_return_t) 0xe00002c1)
 #define kIOReturnUnsupported ((kern_return_t) 0xe00002c7)
-#define kIOReturnInternalError ((kern_return_t) 0xe00002c5)
+#define kIOReturnExclusiveAccess ((kern_return_t) 0xe00002c5)
+#define kIOReturnInternalError ((kern_return_t) 0xe00002c9)
+#define kIOReturnNotFound ((kern_return_t) 0xe00002f0)
 #define kIOReturnNoDevice ((kern_return_t) 0xe00002c0)
 #define kIOReturnNotReady ((kern_return_t) 0xe00002d8)
 
@@ -206,6 +208,15 @@ public:
 
 /* ------------------------------------------------------------ services (IOService.h) */
 
+/* DriverKit's value and collection classes derive from OSContainer; in the facsimile every
+ * such class is an OSObject, which stands in for it. */
+typedef OSObject OSContainer;
+typedef const char *IOPropertyName;
+typedef const char *IORegistryPlaneName;
+#define kIOServicePlane "IOService"
+/* SearchProperty: search the parent services too (the SDK's value is not relied on). */
+enum { kIOServiceSearchPropertyParents = 1 };
+
 class IOService : public OSObject {
 public:
     bool init() override;
@@ -217,6 +228,8 @@ public:
     kern_return_t RegisterService();
     kern_return_t SetProperties(OSDictionary *properties);
     kern_return_t CopyProperties(OSDictionary **properties);
+    kern_return_t SearchProperty(IOPropertyName name, IORegistryPlaneName plane, uint64_t options,
+                                 OSContainer **property);
     DkKind dkKind() const override { return kDkService; }
     static IOService *dkCast(const OSObject *o)
     {
