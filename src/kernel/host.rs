@@ -359,6 +359,7 @@ extern "C" fn dk_host_copy_properties(
 
 /// `SearchProperty`: `name` in the service's own properties, then (with `parents`) in each
 /// service above it, nearest first; `kIOReturnNotFound` when none has it.
+#[cfg(sbc_dext_shim)]
 #[no_mangle]
 extern "C" fn dk_host_search_property(
     h: *mut c_void,
