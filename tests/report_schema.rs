@@ -49,6 +49,7 @@ const CHARACTERISTICS: &[&str] = &[
     "read_cache_disabled",
     "fua",
     "sat",
+    "usb_id",
 ];
 
 const SAT: &[&str] = &[

@@ -83,6 +83,9 @@ pub fn rows(tree: &Value) -> String {
             "no".into()
         },
     );
+    if c["usb_id"].is_string() {
+        row("USB ID", text(&c["usb_id"]));
+    }
     let quirks: Vec<String> = tree["quirks"].as_array().into_iter().flatten().map(text).collect();
     row("quirks", quirks.join(", "));
     for w in tree["warnings"].as_array().into_iter().flatten() {

@@ -89,8 +89,11 @@ pub struct Engine {
 impl Engine {
     /// Starts an attach at `now`. Nothing is sent until [`poll`](Self::poll).
     pub fn begin(config: Config, now: Instant) -> Engine {
-        let report =
-            Report { quirks: config.quirks_added() & !config.quirks_off, ..Report::default() };
+        let report = Report {
+            quirks: config.quirks_added() & !config.quirks_off,
+            usb_id: config.usb_id.filter(|_| config.usb),
+            ..Report::default()
+        };
         if !report.quirks.is_empty() {
             log::info!("attach: begin, quirks: {}", QuirkNames(report.quirks));
         }

@@ -174,6 +174,14 @@ impl core::fmt::Display for UsbId {
     }
 }
 
+/// `"174c:2362"`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for UsbId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// One row of [`USB_ID_TABLE`]: a bridge by its USB ID, its quirks, and where the row comes
 /// from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

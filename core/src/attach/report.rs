@@ -865,6 +865,9 @@ pub struct Report {
     pub fua: bool,
     /// The SAT layer, when VPD 89h was read.
     pub sat: Option<SatInfo>,
+    /// The USB vendor and product ID the attach was given (a USB disk whose ID the shim
+    /// found), which the USB ID quirk table was consulted with.
+    pub usb_id: Option<super::UsbId>,
     /// SMART over SAT, when the unit was asked (`None`: not a SAT unit, or refused first).
     pub smart: Option<super::SmartReport>,
     /// The quirks in effect: (table | quirks_on) & !quirks_off.
@@ -906,6 +909,7 @@ impl Default for Report {
             read_cache_disabled: None,
             fua: false,
             sat: None,
+            usb_id: None,
             smart: None,
             quirks: Quirks::empty(),
             warnings: Warnings::new(),
@@ -1158,7 +1162,7 @@ mod serialize {
     impl Serialize for Characteristics<'_> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             let r = self.0;
-            let mut s = serializer.serialize_struct("Characteristics", 26)?;
+            let mut s = serializer.serialize_struct("Characteristics", 27)?;
             s.serialize_field("vendor", &r.vendor)?;
             s.serialize_field("product", &r.product)?;
             s.serialize_field("revision", &r.revision)?;
@@ -1188,6 +1192,7 @@ mod serialize {
             s.serialize_field("read_cache_disabled", &r.read_cache_disabled)?;
             s.serialize_field("fua", &r.fua)?;
             s.serialize_field("sat", &r.sat)?;
+            s.serialize_field("usb_id", &r.usb_id)?;
             s.end()
         }
     }
