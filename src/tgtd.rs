@@ -60,22 +60,7 @@ impl Tgtd {
     /// tgtd missing (install the `tgt` package; scripts/test.sh does), or any tgtadm step
     /// failing; the message carries tgtadm's output and tgtd's log.
     pub fn start(luns: &[LunConfig]) -> Result<Tgtd, String> {
-        let n = INSTANCE.fetch_add(1, Ordering::Relaxed);
-        let work = std::env::temp_dir().join(format!("sbc-dext-tgtd-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-        let socket = work.join("ipc");
-        let port = free_port()?;
-        let log = std::fs::File::create(work.join("tgtd.log")).map_err(|e| e.to_string())?;
-        let child = Command::new("tgtd")
-            .args(["-f", "--iscsi", &format!("portal=127.0.0.1:{port}")])
-            .env("TGT_IPC_SOCKET", &socket)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("cannot start tgtd ({e}); install the `tgt` package"))?;
-        let mut tgtd = Tgtd { child, work, socket, port };
-        tgtd.wait_for_control_socket()?;
+        let tgtd = Self::spawn_on_free_port()?;
         tgtd.tgtadm(&[
             "--lld", "iscsi", "--op", "new", "--mode", "target", "--tid", "1", "-T", IQN,
         ])?;
@@ -133,6 +118,42 @@ impl Tgtd {
             "127.0.0.1",
         ])?;
         Ok(tgtd)
+    }
+
+    /// A tgtd whose portal is 127.0.0.1 on a port nobody else had. A free port can be taken
+    /// between the probe and tgtd's bind (by a tgtd of a test running in parallel); tgtd
+    /// then logs "unable to bind" and serves its default portal instead, so the portal is
+    /// checked, and on a miss that tgtd is stopped and another port tried.
+    fn spawn_on_free_port() -> Result<Tgtd, String> {
+        const TRIES: usize = 5;
+        let mut last = String::new();
+        for _ in 0..TRIES {
+            // Each try in its own folder (control socket, log, backing files): a tgtd that
+            // lost its port is dropped, which stops it and removes its folder.
+            let n = INSTANCE.fetch_add(1, Ordering::Relaxed);
+            let work =
+                std::env::temp_dir().join(format!("sbc-dext-tgtd-{}-{n}", std::process::id()));
+            std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+            let socket = work.join("ipc");
+            let port = free_port()?;
+            let log = std::fs::File::create(work.join("tgtd.log")).map_err(|e| e.to_string())?;
+            let child = Command::new("tgtd")
+                .args(["-f", "--iscsi", &format!("portal=127.0.0.1:{port}")])
+                .env("TGT_IPC_SOCKET", &socket)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().map_err(|e| e.to_string())?)
+                .stderr(log)
+                .spawn()
+                .map_err(|e| format!("cannot start tgtd ({e}); install the `tgt` package"))?;
+            let mut tgtd = Tgtd { child, work, socket, port };
+            tgtd.wait_for_control_socket()?;
+            let portals = tgtd.tgtadm(&["--lld", "iscsi", "--op", "show", "--mode", "portal"])?;
+            if portals.contains(&format!("127.0.0.1:{port},")) {
+                return Ok(tgtd);
+            }
+            last = format!("tgtd did not bind 127.0.0.1:{port}: {portals}\n{}", tgtd.log());
+        }
+        Err(format!("no free portal in {TRIES} tries; the last: {last}"))
     }
 
     /// The libiscsi URL of `lun`.
