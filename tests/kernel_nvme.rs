@@ -197,3 +197,21 @@ fn the_usb_id_is_found_above_the_nub() {
     assert!(log.contains("USB ID 0000:0000"), "{log}");
     assert!(o.transcript.iter().all(|x| !is_tunnel(NvmeBridge::Jmicron, &x.cdb)), "{log}");
 }
+
+/// A bridge that moves half of what it is asked (GOOD, the realized count says so): the
+/// health is read from what came, and the report says the log was cut.
+#[test]
+fn a_short_transfer_is_read_as_far_as_it_goes_and_said() {
+    let mut profile = zoo::by_name("nvme-realtek").expect("nvme-realtek");
+    profile.nvme_bridge.as_mut().expect("a bridge").fault =
+        sbc_dext::sim::NvmeBridgeFault::ShortTransfer;
+    let o = attach(&setup(&profile), &profile, FaultPlan::none());
+    assert!(o.accepted(), "{}", log_text(&o));
+    let smart = o.registry.children[0].get("SBC SMART").expect("SBC SMART").to_json();
+    assert_eq!(smart["available"], true, "{smart}");
+    let warnings = smart["warnings"].as_array().expect("warnings");
+    let cut = "the SMART / Health log came back short: 256 of 512 bytes";
+    assert!(warnings.iter().any(|w| w.as_str().is_some_and(|w| w.starts_with(cut))), "{smart}");
+    // Bytes 0..=255 hold the verdict's fields and the counters; the sensors (200..) too.
+    assert_eq!(smart["nvme"]["smart_health_log"]["percentage_used"], 7);
+}

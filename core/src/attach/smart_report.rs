@@ -161,6 +161,19 @@ impl NvmeReport {
         self.health_log = Captured::of(data);
     }
 
+    /// Identify's length when it came back shorter than the bytes the report keeps
+    /// ([`IDENTIFY_KEPT`]): some fields are absent.
+    pub fn identify_short(&self) -> Option<usize> {
+        let got = usize::from(self.identify.length);
+        (got > 0 && got < IDENTIFY_KEPT).then_some(got)
+    }
+
+    /// The SMART / Health log's length when it came back shorter than 512 bytes.
+    pub fn health_log_short(&self) -> Option<usize> {
+        let got = usize::from(self.health_log.length);
+        (got > 0 && got < SMART_HEALTH_LOG_LEN).then_some(got)
+    }
+
     /// The log's verdict (`wire::nvme::health`); no earlier reading is kept, so a growth of
     /// media errors is not seen.
     pub fn health(&self) -> Option<NvmeHealth> {
@@ -255,7 +268,7 @@ mod serialize {
     use serde::ser::{Serialize, SerializeStruct, Serializer};
 
     use super::{NvmeReport, PassThrough, SmartReport, SmartTransport};
-    use crate::wire::nvme::NvmeHealth;
+    use crate::wire::nvme::{NvmeHealth, SMART_HEALTH_LOG_LEN};
     use crate::wire::smart::{Attribute, Health};
 
     struct Attributes<'a>(&'a SmartReport);
@@ -287,18 +300,51 @@ mod serialize {
     /// return.
     struct Warnings<'a>(&'a SmartReport);
 
+    /// One warning: fixed text, or a cut NVMe structure with its length.
+    enum Warning {
+        Text(&'static str),
+        Short { what: &'static str, got: usize, whole: usize },
+    }
+
+    impl Serialize for Warning {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match *self {
+                Warning::Text(text) => serializer.serialize_str(text),
+                Warning::Short { what, got, whole } => serializer.collect_str(&format_args!(
+                    "{what} came back short: {got} of {whole} bytes (the fields past it are absent)"
+                )),
+            }
+        }
+    }
+
     impl Serialize for Warnings<'_> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             let r = self.0;
             let data_bad = r.data.is_some_and(|d| d.checksum_valid == Some(false));
             let thresholds_bad = r.thresholds.is_some_and(|t| t.checksum_valid == Some(false));
             let no_status = r.nvme.is_none() && r.available() && r.status.is_none();
-            let list = [
+            let text = [
                 (data_bad, "SMART READ DATA checksum is wrong (the data is shown anyway)"),
                 (thresholds_bad, "SMART READ THRESHOLDS checksum is wrong (shown anyway)"),
                 (no_status, "the bridge returned no SMART RETURN STATUS registers"),
             ];
-            serializer.collect_seq(list.iter().filter(|(on, _)| *on).map(|(_, text)| *text))
+            let text = text.into_iter().filter(|(on, _)| *on).map(|(_, t)| Warning::Text(t));
+            // An NVMe structure the bridge cut short (Identify only up to the last field
+            // the report keeps).
+            let nvme = r.nvme.as_ref();
+            let short = [
+                nvme.and_then(|n| n.identify_short()).map(|got| Warning::Short {
+                    what: "Identify Controller",
+                    got,
+                    whole: super::IDENTIFY_KEPT,
+                }),
+                nvme.and_then(|n| n.health_log_short()).map(|got| Warning::Short {
+                    what: "the SMART / Health log",
+                    got,
+                    whole: SMART_HEALTH_LOG_LEN,
+                }),
+            ];
+            serializer.collect_seq(text.chain(short.into_iter().flatten()))
         }
     }
 
