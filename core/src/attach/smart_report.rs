@@ -162,7 +162,7 @@ impl NvmeReport {
     }
 
     /// Identify's length when it came back shorter than the bytes the report keeps
-    /// ([`IDENTIFY_KEPT`]): some fields are absent.
+    /// (`IDENTIFY_KEPT`, 520): some fields are absent.
     pub fn identify_short(&self) -> Option<usize> {
         let got = usize::from(self.identify.length);
         (got > 0 && got < IDENTIFY_KEPT).then_some(got)
