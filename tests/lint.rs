@@ -346,6 +346,19 @@ fn cases() -> Vec<Case> {
             1,
         ),
         case(
+            "two NVMe bridge quirks",
+            info.clone().replace(
+                asm,
+                "<key>needs-read-capacity-16</key>",
+                "<key>nvme-asmedia</key><true/><key>nvme-realtek</key><true/>\
+                 <key>needs-read-capacity-16</key>",
+            ),
+            "error",
+            "IOKitPersonalities.ASMedia2105.SbcQuirks",
+            "more than one NVMe bridge quirk is on (nvme-asmedia, nvme-realtek)",
+            1,
+        ),
+        case(
             "SbcQuirks not a dictionary",
             info.clone()
                 .replace(asm, "<key>needs-read-capacity-16</key>", "")

@@ -20,6 +20,11 @@ use serde_json::json;
 
 use super::{one_line, read_input, CliError};
 use crate::personality;
+use sbc_core::quirks::Quirks;
+
+/// The quirks that name an NVMe bridge's tunnel: at most one per personality.
+const NVME_BRIDGES: Quirks =
+    Quirks::NVME_JMICRON.union(Quirks::NVME_ASMEDIA).union(Quirks::NVME_REALTEK);
 
 /// Options of one `lint` run.
 #[derive(Debug, Clone)]
@@ -612,8 +617,16 @@ impl Lint {
             self.push(Severity::Error, path, message, fix.into());
             return;
         };
+        let mut bridges = Vec::new();
         for (name, value) in dict {
-            let Err(e) = personality::entry(name, value) else { continue };
+            let e = match personality::entry(name, value) {
+                Ok((quirk, true)) if NVME_BRIDGES.intersects(quirk) => {
+                    bridges.push(name.as_str());
+                    continue;
+                }
+                Ok(_) => continue,
+                Err(e) => e,
+            };
             let fix = match e {
                 personality::EntryError::Unknown(name) => match closest_quirk(name) {
                     Some(near) => {
@@ -632,6 +645,16 @@ impl Lint {
                 personality::EntryError::NotBoolean(_) => format!("{e}, not {}", kind(value)),
             };
             self.push(Severity::Error, format!("{path}.{}", quoted(name)), message, fix);
+        }
+        if bridges.len() > 1 {
+            let message = format!(
+                "more than one NVMe bridge quirk is on ({}): the engine reads no health rather \
+                 than guess which tunnel the enclosure speaks",
+                bridges.join(", ")
+            );
+            let fix = "keep only the quirk of the enclosure's bridge (docs/references.md §NVMe \
+                       behind USB bridges)";
+            self.push(Severity::Error, path, message, fix.into());
         }
     }
 
