@@ -7,27 +7,15 @@
 use std::collections::HashMap;
 
 use sbc_core::attach::{is_non_destructive, is_read_only_tunnel, Config, SmartTransport, Verdict};
-use sbc_core::quirks::Quirks;
 use sbc_core::sense::{self, Parsed, SenseKey};
 use sbc_dext::attach::{run, Outcome};
 use sbc_dext::cli::attach::{attach, Options};
 use sbc_dext::sim::{zoo, Disk, Profile};
 
-/// The profile's personality quirks (what a user's Info.plist would set for it) applied,
-/// on USB with the enclosure's USB ID when it has one.
-fn config_for(profile: &Profile) -> Config {
-    let quirks_on = profile
-        .personality_quirks
-        .iter()
-        .map(|name| Quirks::by_name(name).unwrap_or_else(|| panic!("quirk {name}")))
-        .fold(Quirks::empty(), |all, q| all | q);
-    let usb_id = profile.usb_id;
-    Config { quirks_on, usb: usb_id.is_some(), usb_id, ..Config::default() }
-}
-
 fn attach_profile(profile: &Profile) -> Outcome {
     let mut disk = Disk::new(profile.clone());
-    run(config_for(profile), &mut disk).expect("the engine ends")
+    let config = profile.attach_config().unwrap_or_else(|q| panic!("{}: quirk {q}", profile.name));
+    run(config, &mut disk).expect("the engine ends")
 }
 
 /// An INQUIRY text field as the device sends it: cut to `width` bytes, padding trimmed.

@@ -6,7 +6,6 @@
 //! make the driver hang, loop, crash or write.
 
 use sbc_core::attach::{is_non_destructive, is_read_only_tunnel, Config};
-use sbc_core::quirks::Quirks;
 use sbc_core::time::Duration;
 use sbc_dext::attach::{run, Outcome, COMMAND_LATENCY};
 use sbc_dext::sim::faults::{Fault, FaultInjector, FaultPlan};
@@ -36,15 +35,11 @@ fn check(label: &str, profile: &Profile, outcome: &Outcome, config: &Config) {
 /// Runs `profile` with `config` plus the quirks its personality sets and its USB ID (an NVMe
 /// enclosure's bridge), with `plan`'s faults.
 fn attach_with(profile: &Profile, plan: FaultPlan, config: Config) -> Outcome {
-    let personality = profile
-        .personality_quirks
-        .iter()
-        .filter_map(|name| Quirks::by_name(name))
-        .fold(Quirks::empty(), |all, q| all | q);
+    let own = profile.attach_config().unwrap_or_else(|q| panic!("{}: quirk {q}", profile.name));
     let config = Config {
-        quirks_on: config.quirks_on | personality,
-        usb: config.usb || profile.usb_id.is_some(),
-        usb_id: profile.usb_id,
+        quirks_on: config.quirks_on | own.quirks_on,
+        usb: config.usb || own.usb,
+        usb_id: own.usb_id,
         ..config
     };
     // Injected sense comes in the device's own format, as a real device would send it.

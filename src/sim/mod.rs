@@ -22,6 +22,7 @@ pub use faults::{Fault, FaultInjector, FaultPlan, Trigger};
 pub use nvme_bridge::{NvmeBridgeFault, NvmeBridgeProfile};
 pub use nvme_pages::{IdentifyControllerData, SmartHealthData};
 
+use sbc_core::quirks::Quirks;
 use sbc_core::time::Duration;
 
 /// Everything that makes one simulated logical unit what it is.
@@ -56,6 +57,27 @@ pub struct Profile {
     /// above the nub); `sbc-dext attach sim:NAME` then attaches it as a USB disk with that
     /// ID. `None` for most profiles.
     pub usb_id: Option<sbc_core::attach::UsbId>,
+}
+
+impl Profile {
+    /// The configuration a dext attaches this device with when its personality and
+    /// transport are as the profile says: [`personality_quirks`](Self::personality_quirks)
+    /// on, and for a USB enclosure ([`usb_id`](Self::usb_id)) USB with that ID; the rest
+    /// default.
+    ///
+    /// # Errors
+    /// A personality quirk name the core does not know (the name).
+    pub fn attach_config(&self) -> Result<sbc_core::attach::Config, String> {
+        let quirks_on = self.personality_quirks.iter().try_fold(Quirks::empty(), |all, name| {
+            Quirks::by_name(name).map(|q| all | q).ok_or_else(|| name.clone())
+        })?;
+        Ok(sbc_core::attach::Config {
+            quirks_on,
+            usb: self.usb_id.is_some(),
+            usb_id: self.usb_id,
+            ..sbc_core::attach::Config::default()
+        })
+    }
 }
 
 /// Standard INQUIRY fields (SPC-5 table "Standard INQUIRY data format").
