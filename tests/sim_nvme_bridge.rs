@@ -595,47 +595,33 @@ fn jmicron_steps_out_of_order_and_bad_command_blocks() {
     assert_eq!(sense_of(&send_in(&mut d, &step2).0), sequence_error);
 }
 
-fn ata_identify_12() -> Command {
-    AtaPassThrough12 {
-        protocol: AtaProtocol::PIO_DATA_IN,
-        multiple_count: 0,
-        off_line: 0,
-        ck_cond: false,
-        t_type: false,
-        t_dir: true,
-        byte_block: true,
-        t_length: 2,
-        features: 0,
-        count: 1,
-        lba: 0,
-        device: 0,
-        command: 0xEC,
-        block_length: 512,
+/// IDENTIFY DEVICE (ECh, PIO data-in, one 512-byte block) as ATA PASS-THROUGH(12) and
+/// (16): the same fields, (16) adding EXTEND.
+fn ata_identify() -> [Command; 2] {
+    macro_rules! identify {
+        ($form:ident { $($extra:tt)* }) => {
+            $form {
+                protocol: AtaProtocol::PIO_DATA_IN,
+                multiple_count: 0,
+                off_line: 0,
+                ck_cond: false,
+                t_type: false,
+                t_dir: true,
+                byte_block: true,
+                t_length: 2,
+                features: 0,
+                count: 1,
+                lba: 0,
+                device: 0,
+                command: 0xEC,
+                block_length: 512,
+                $($extra)*
+            }
+            .encode()
+            .unwrap()
+        };
     }
-    .encode()
-    .unwrap()
-}
-
-fn ata_identify_16() -> Command {
-    AtaPassThrough16 {
-        protocol: AtaProtocol::PIO_DATA_IN,
-        extend: false,
-        multiple_count: 0,
-        off_line: 0,
-        ck_cond: false,
-        t_type: false,
-        t_dir: true,
-        byte_block: true,
-        t_length: 2,
-        features: 0,
-        count: 1,
-        lba: 0,
-        device: 0,
-        command: 0xEC,
-        block_length: 512,
-    }
-    .encode()
-    .unwrap()
+    [identify!(AtaPassThrough12 {}), identify!(AtaPassThrough16 { extend: false })]
 }
 
 /// A NVMe bridge is no SAT layer, and each bridge knows only its own tunnel.
@@ -659,7 +645,7 @@ fn no_ata_pass_through_and_no_other_bridge_opcode() {
     ];
     for (name, protocol) in NVME_PROFILES {
         let mut d = ready(profile(name));
-        for cmd in [ata_identify_12(), ata_identify_16()] {
+        for cmd in ata_identify() {
             let (c, _) = send(&mut d, &cmd, Vec::new());
             assert_eq!(sense_of(&c), (0x05, 0x20, 0x00), "{name}: {:02x?}", cmd.cdb.as_bytes());
         }
@@ -683,7 +669,8 @@ fn non_nvme_profiles_keep_a1h_as_ata_pass_through() {
     let (c, _) = send(&mut d, &jm.command_block().command, command_block(&jm));
     assert_eq!(c.outcome, CHECK_CONDITION);
     assert_eq!(sense_of(&c).0, 0x0B, "ABORTED COMMAND from the ATA drive: {c:?}");
-    let (c, _) = send(&mut d, &ata_identify_12(), Vec::new());
+    let [ata_12, _] = ata_identify();
+    let (c, _) = send(&mut d, &ata_12, Vec::new());
     assert_eq!((c.outcome, c.realized), (GOOD, 512));
     let (c, _) =
         send(&mut d, &asmedia(&AdminCommand::IdentifyController).unwrap().command, Vec::new());

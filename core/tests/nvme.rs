@@ -96,6 +96,17 @@ fn smart_log() -> Vec<u8> {
     d
 }
 
+/// For each `field: end`, a decode of the prefix `p` of the full buffer: the field as the
+/// full decode has it, or absent only when `p` ends before byte `end`.
+macro_rules! subset {
+    ($v:ident, $full:ident, $p:ident; $($f:ident: $end:expr),* $(,)?) => {$(
+        match $v.$f {
+            Some(_) => assert_eq!($v.$f, $full.$f, "{} at {}", stringify!($f), $p.len()),
+            None => assert!($p.len() < $end, "{} absent at {}", stringify!($f), $p.len()),
+        }
+    )*};
+}
+
 #[test]
 fn test_identify_controller_fields() {
     let d = identify_controller();
@@ -136,15 +147,7 @@ fn test_identify_every_prefix() {
         let got = IdentifyController::parse(p);
         assert_eq!((got.announced, got.available), (4096, p.len()));
         let v = got.value;
-        macro_rules! subset {
-            ($($f:ident: $end:expr),*) => {$(
-                match v.$f {
-                    Some(_) => assert_eq!(v.$f, full.$f, "{} at {}", stringify!($f), p.len()),
-                    None => assert!(p.len() < $end, "{} absent at {}", stringify!($f), p.len()),
-                }
-            )*};
-        }
-        subset!(vid: 2, ssvid: 4, serial_number: 24, model_number: 64, firmware_revision: 72,
+        subset!(v, full, p; vid: 2, ssvid: 4, serial_number: 24, model_number: 64, firmware_revision: 72,
             rab: 73, ieee_oui: 76, cmic: 77, mdts: 78, cntlid: 80, version: 84, oacs: 258,
             frmw: 261, lpa: 262, elpe: 263, npss: 264, wctemp: 268, cctemp: 270,
             tnvmcap: 296, unvmcap: 312, nn: 520);
@@ -309,15 +312,7 @@ fn test_smart_every_prefix() {
         assert_eq!((got.announced, got.available), (512, p.len()));
         let v = got.value;
         assert_eq!(v.critical_warning, full.critical_warning);
-        macro_rules! subset {
-            ($($f:ident: $end:expr),*) => {$(
-                match v.$f {
-                    Some(_) => assert_eq!(v.$f, full.$f, "{} at {}", stringify!($f), p.len()),
-                    None => assert!(p.len() < $end, "{} absent at {}", stringify!($f), p.len()),
-                }
-            )*};
-        }
-        subset!(composite_temperature: 3, available_spare: 4, available_spare_threshold: 5,
+        subset!(v, full, p; composite_temperature: 3, available_spare: 4, available_spare_threshold: 5,
             percentage_used: 6, endurance_group_critical_warning_summary: 7,
             data_units_read: 48, data_units_written: 64, host_read_commands: 80,
             host_write_commands: 96, controller_busy_time: 112, power_cycles: 128,
