@@ -113,9 +113,9 @@ pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Value, wire::Error> {
             framed(wire::smart::SmartThresholds::parse(bytes)?, ata::smart_thresholds)
         }
         Kind::NvmeIdentifyCtrl => {
-            framed(wire::nvme::IdentifyController::parse(bytes), nvme::identify_controller)
+            framed(wire::nvme::IdentifyController::parse(bytes), nvme::serde_form)
         }
-        Kind::NvmeSmartLog => framed(wire::nvme::SmartHealthLog::parse(bytes)?, nvme::smart_log),
+        Kind::NvmeSmartLog => framed(wire::nvme::SmartHealthLog::parse(bytes)?, nvme::serde_form),
     };
     Ok(json!({
         "kind": kind.label(),

@@ -4,20 +4,12 @@
 
 use serde_json::Value;
 
-use sbc_core::wire::nvme::{IdentifyController, SmartHealthLog};
-
-/// Identify Controller (NVMe Base 2.0a Figure 275), in the core's serde form: the form the
-/// attach report's `smart.nvme.identify_controller` has.
-pub(super) fn identify_controller(c: &IdentifyController) -> Value {
-    serde_json::to_value(c).unwrap_or(Value::Null)
-}
-
-/// SMART / Health Information (Figure 207), in the core's serde form (`smart.nvme.
-/// smart_health_log`): the counters, the data units in bytes too, the temperatures in
-/// kelvins and °C, and the verdict (without an earlier reading, so a growth of media errors
-/// cannot be seen).
-pub(super) fn smart_log(s: &SmartHealthLog) -> Value {
-    serde_json::to_value(s).unwrap_or(Value::Null)
+/// An NVMe structure of `sbc_core::wire::nvme` (Identify Controller, NVMe Base 2.0a Figure
+/// 275; the SMART / Health log, Figure 207, with its bytes and its verdict, without an
+/// earlier reading) in the core's serde form: the form the attach report's `smart.nvme`
+/// carries.
+pub(super) fn serde_form<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
