@@ -36,7 +36,8 @@ pub(super) const K_NOT_FOUND: KernReturn = 0xe00002f0_u32 as i32;
 /// The most sense bytes UserSendCDB accepts (docs/driverkit.md §Sense length).
 const SENSE_MAX: u8 = 22;
 
-/// What the dext did with UserSuspendServices / UserResumeServices.
+/// What the dext did with UserSuspendServices / UserResumeServices (which commands went out
+/// suspended is each transcript entry's `exclusive`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Services {
     /// UserSuspendServices calls (failed ones included).
@@ -45,8 +46,6 @@ pub struct Services {
     pub resume_calls: usize,
     /// UserSuspendServices while already suspended, or UserResumeServices while not.
     pub unbalanced_calls: usize,
-    /// For each command sent (in transcript order): whether services were suspended.
-    pub sent_suspended: Vec<bool>,
     /// Services were still suspended when the dext was stopped and released.
     pub suspended_at_end: bool,
 }
@@ -245,7 +244,6 @@ fn execute(
         sense.copy_from_slice(&done.sense[..sense_length]);
     }
     response.sense_valid = sense_length > 0;
-    h.services.sent_suspended.push(h.suspended);
     h.transcript.push(Exchange {
         sent_at,
         cdb: command.cdb.as_bytes().to_vec(),

@@ -106,8 +106,8 @@ pub struct KernelOutcome {
     pub clock: Clock,
     /// OSObjects the dext left alive after its last release (0: no leak).
     pub leaked_objects: i64,
-    /// Its UserSuspendServices / UserResumeServices calls, and which commands went out
-    /// with services suspended.
+    /// Its UserSuspendServices / UserResumeServices calls (which commands went out with
+    /// services suspended: each transcript entry's `exclusive`).
     pub services: Services,
 }
 
